@@ -1,0 +1,386 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using PocketCode.Storage.Documents;
+
+namespace PocketCode.Storage.Sqlite;
+
+public sealed class SqliteDocumentStoreOptions
+{
+    /// <summary>The database file; created with its folder when missing.</summary>
+    public required string DatabasePath { get; init; }
+}
+
+/// <summary>
+/// The embedded <see cref="IDocumentStore"/>: one SQLite file in WAL mode, safe for several
+/// processes. Documents are JSON rows queried with SQLite's JSON functions. Transactions are
+/// optimistic like Firestore's contract demands: reads record versions, and the commit checks them
+/// under SQLite's write lock, rerunning the function when another writer got there first.
+/// </summary>
+public sealed class SqliteDocumentStore : IDocumentStore
+{
+    private readonly string _connectionString;
+
+    public SqliteDocumentStore(SqliteDocumentStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var fullPath = Path.GetFullPath(options.DatabasePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = fullPath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+
+        using var connection = Open();
+        Execute(connection, """
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE IF NOT EXISTS documents (
+                collection TEXT NOT NULL,
+                id TEXT NOT NULL,
+                data TEXT NOT NULL,
+                create_time INTEGER NOT NULL,
+                update_time INTEGER NOT NULL,
+                PRIMARY KEY (collection, id)
+            ) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS commit_clock (id INTEGER PRIMARY KEY CHECK (id = 1), last_ticks INTEGER NOT NULL);
+            INSERT OR IGNORE INTO commit_clock (id, last_ticks) VALUES (1, 0);
+            """);
+    }
+
+    public Task<DocumentSnapshot?> GetAsync(string path, CancellationToken cancellationToken = default)
+    {
+        DocumentPaths.ValidateDocumentPath(path);
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = Open();
+        return Task.FromResult(Read(connection, path));
+    }
+
+    public Task<WriteResult> CreateAsync(string path, IReadOnlyDictionary<string, object?> data, CancellationToken cancellationToken = default) =>
+        CommitAsync([PendingWrite.Create(path, data)], null, cancellationToken);
+
+    public Task<WriteResult> SetAsync(string path, IReadOnlyDictionary<string, object?> data, CancellationToken cancellationToken = default) =>
+        CommitAsync([PendingWrite.Set(path, data)], null, cancellationToken);
+
+    public Task<WriteResult> UpdateAsync(string path, IReadOnlyDictionary<string, object?> fields, Precondition? precondition = null, CancellationToken cancellationToken = default) =>
+        CommitAsync([PendingWrite.Update(path, fields, precondition)], null, cancellationToken);
+
+    public Task DeleteAsync(string path, Precondition? precondition = null, CancellationToken cancellationToken = default) =>
+        CommitAsync([PendingWrite.Delete(path, precondition)], null, cancellationToken);
+
+    public Task<QueryResult> QueryAsync(DocumentQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = Open();
+        return Task.FromResult(RunQuery(connection, query));
+    }
+
+    public async Task<T> RunTransactionAsync<T>(Func<IDocumentTransaction, CancellationToken, Task<T>> work, TransactionOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var maxAttempts = (options ?? TransactionOptions.Default).MaxAttempts;
+        for (var attempt = 1; ; attempt++)
+        {
+            var transaction = new SqliteDocumentTransaction(this);
+            var result = await work(transaction, cancellationToken);
+            try
+            {
+                await CommitAsync(transaction.Writes, transaction.ReadVersions, cancellationToken);
+                return result;
+            }
+            catch (ContentionException) when (attempt < maxAttempts)
+            {
+                await Task.Delay(Backoff.Jittered(attempt), cancellationToken);
+            }
+            catch (ContentionException ex)
+            {
+                throw new TransactionContentionException(attempt, ex);
+            }
+        }
+    }
+
+    public Task PingAsync(CancellationToken cancellationToken = default)
+    {
+        using var connection = Open();
+        Execute(connection, "SELECT 1 FROM commit_clock LIMIT 1;");
+        return Task.CompletedTask;
+    }
+
+    internal DocumentSnapshot? ReadForTransaction(string path)
+    {
+        using var connection = Open();
+        return Read(connection, path);
+    }
+
+    internal QueryResult QueryForTransaction(DocumentQuery query)
+    {
+        using var connection = Open();
+        return RunQuery(connection, query);
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return connection;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static (string Collection, string Id) Split(string path) => (DocumentPaths.CollectionOf(path), DocumentPaths.IdOf(path));
+
+    private static DateTimeOffset FromTicks(long ticks) => new(ticks, TimeSpan.Zero);
+
+    private static DocumentSnapshot? Read(SqliteConnection connection, string path)
+    {
+        var (collection, id) = Split(path);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT data, create_time, update_time FROM documents WHERE collection = $c AND id = $id;";
+        command.Parameters.AddWithValue("$c", collection);
+        command.Parameters.AddWithValue("$id", id);
+        using var reader = command.ExecuteReader();
+        return reader.Read()
+            ? new DocumentSnapshot(path, SqliteJson.Deserialize(reader.GetString(0)), FromTicks(reader.GetInt64(1)), FromTicks(reader.GetInt64(2)))
+            : null;
+    }
+
+    private Task<WriteResult> CommitAsync(IReadOnlyList<PendingWrite> writes, IReadOnlyDictionary<string, long>? readVersions, CancellationToken cancellationToken)
+    {
+        foreach (var write in writes)
+        {
+            DocumentPaths.ValidateDocumentPath(write.Path);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = Open();
+        // BEGIN IMMEDIATE takes the write lock up front, so the version checks and the writes
+        // below see no interleaving writer from this or any other process.
+        using var transaction = connection.BeginTransaction(deferred: false);
+        foreach (var (path, version) in readVersions ?? new Dictionary<string, long>())
+        {
+            if ((Read(connection, path)?.UpdateTime.UtcTicks ?? 0) != version)
+            {
+                throw new ContentionException(path);
+            }
+        }
+
+        var commitTime = NextCommitTime(connection);
+        foreach (var write in writes)
+        {
+            Apply(connection, write, commitTime);
+        }
+
+        transaction.Commit();
+        return Task.FromResult(new WriteResult(commitTime));
+    }
+
+    /// <summary>Commit times strictly increase across all writers of the file, so update times work as versions.</summary>
+    private static DateTimeOffset NextCommitTime(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT last_ticks FROM commit_clock WHERE id = 1;";
+        var last = (long)command.ExecuteScalar()!;
+        var now = DocumentValues.TruncateToMicroseconds(DateTimeOffset.UtcNow).UtcTicks;
+        var next = Math.Max(now, last + 10);
+        command.CommandText = "UPDATE commit_clock SET last_ticks = $t WHERE id = 1;";
+        command.Parameters.AddWithValue("$t", next);
+        command.ExecuteNonQuery();
+        return FromTicks(next);
+    }
+
+    private static void Apply(SqliteConnection connection, PendingWrite write, DateTimeOffset commitTime)
+    {
+        var existing = Read(connection, write.Path);
+        CheckPrecondition(write, existing);
+        if (write.Kind == WriteKind.Delete)
+        {
+            if (existing is not null)
+            {
+                using var delete = connection.CreateCommand();
+                delete.CommandText = "DELETE FROM documents WHERE collection = $c AND id = $id;";
+                var (c, i) = Split(write.Path);
+                delete.Parameters.AddWithValue("$c", c);
+                delete.Parameters.AddWithValue("$id", i);
+                delete.ExecuteNonQuery();
+            }
+
+            return;
+        }
+
+        var data = DocumentValues.ApplyWrite(write.Kind == WriteKind.Update ? existing?.Data : null, write.Data!, replace: write.Kind != WriteKind.Update, commitTime);
+        var (collection, id) = Split(write.Path);
+        using var upsert = connection.CreateCommand();
+        upsert.CommandText = """
+            INSERT INTO documents (collection, id, data, create_time, update_time) VALUES ($c, $id, $data, $now, $now)
+            ON CONFLICT (collection, id) DO UPDATE SET data = excluded.data, update_time = excluded.update_time;
+            """;
+        upsert.Parameters.AddWithValue("$c", collection);
+        upsert.Parameters.AddWithValue("$id", id);
+        upsert.Parameters.AddWithValue("$data", SqliteJson.Serialize(data));
+        upsert.Parameters.AddWithValue("$now", commitTime.UtcTicks);
+        upsert.ExecuteNonQuery();
+    }
+
+    private static void CheckPrecondition(PendingWrite write, DocumentSnapshot? existing)
+    {
+        if (write.Kind == WriteKind.Create && existing is not null)
+        {
+            throw new DocumentAlreadyExistsException(write.Path);
+        }
+
+        var precondition = write.Precondition;
+        if ((precondition?.Exists == true || write.Kind == WriteKind.Update) && existing is null)
+        {
+            throw new DocumentNotFoundException(write.Path);
+        }
+
+        if (precondition?.Exists == false && existing is not null)
+        {
+            throw new DocumentAlreadyExistsException(write.Path);
+        }
+
+        if (precondition?.UpdateTime is { } expected && existing?.UpdateTime != DocumentValues.TruncateToMicroseconds(expected))
+        {
+            throw new PreconditionFailedException(write.Path);
+        }
+    }
+
+    private static QueryResult RunQuery(SqliteConnection connection, DocumentQuery query)
+    {
+        var orders = query.EffectiveOrders();
+        query.StartAfterCursor?.EnsureMatches(query);
+        using var command = connection.CreateCommand();
+        var sql = new StringBuilder("SELECT id, data, create_time, update_time FROM documents WHERE collection = $collection");
+        command.Parameters.AddWithValue("$collection", query.CollectionPath);
+        var parameterCount = 0;
+        string Bind(object? value)
+        {
+            var name = "$p" + (parameterCount++).ToString(CultureInfo.InvariantCulture);
+            command.Parameters.AddWithValue(name, SqliteJson.ToSqlValue(value));
+            return name;
+        }
+
+        foreach (var filter in query.Filters)
+        {
+            sql.Append(" AND ").Append(FilterSql(filter, Bind));
+        }
+
+        foreach (var order in orders.Where(o => o.FieldPath != DocumentQuery.DocumentIdField))
+        {
+            // As in Firestore, ordering by a field leaves out documents without it.
+            sql.Append(" AND json_type(data, '").Append(SqliteJson.JsonPath(order.FieldPath)).Append("') IS NOT NULL");
+        }
+
+        if (query.StartAfterCursor is { } cursor)
+        {
+            sql.Append(" AND (").Append(CursorSql(orders, cursor, Bind)).Append(')');
+        }
+
+        sql.Append(" ORDER BY ").AppendJoin(", ", orders.Select(o => $"{ValueSql(o.FieldPath)} {(o.Direction == SortDirection.Ascending ? "ASC" : "DESC")}"));
+        if (query.Limit is { } limit)
+        {
+            sql.Append(" LIMIT ").Append((limit + 1).ToString(CultureInfo.InvariantCulture));
+        }
+
+        command.CommandText = sql.ToString();
+        var documents = new List<DocumentSnapshot>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                documents.Add(new DocumentSnapshot(
+                    DocumentPaths.Combine(query.CollectionPath, reader.GetString(0)),
+                    SqliteJson.Deserialize(reader.GetString(1)),
+                    FromTicks(reader.GetInt64(2)),
+                    FromTicks(reader.GetInt64(3))));
+            }
+        }
+
+        if (query.Limit is { } max && documents.Count > max)
+        {
+            documents.RemoveRange(max, documents.Count - max);
+            return new QueryResult(documents, query.CursorAfter(documents[^1]));
+        }
+
+        return new QueryResult(documents, null);
+    }
+
+    private static string ValueSql(string fieldPath) => fieldPath == DocumentQuery.DocumentIdField
+        ? "id"
+        : $"json_extract(data, '{SqliteJson.JsonPath(fieldPath)}')";
+
+    private static string TypeGuard(string fieldPath, object? value) =>
+        $"json_type(data, '{SqliteJson.JsonPath(fieldPath)}') IN ({string.Join(", ", SqliteJson.JsonTypesOf(value).Select(t => $"'{t}'"))})";
+
+    private static string FilterSql(QueryFilter filter, Func<object?, string> bind)
+    {
+        var field = ValueSql(filter.FieldPath);
+        switch (filter.Operator)
+        {
+            case FilterOperator.ArrayContains:
+                return $"EXISTS (SELECT 1 FROM json_each(data, '{SqliteJson.JsonPath(filter.FieldPath)}') AS e WHERE e.value = {bind(filter.Value)} AND e.type IN ({string.Join(", ", SqliteJson.JsonTypesOf(filter.Value).Select(t => $"'{t}'"))}))";
+            case FilterOperator.In:
+                var values = (IReadOnlyList<object?>)filter.Value!;
+                return "(" + string.Join(" OR ", values.Select(v => EqualitySql(filter.FieldPath, v, bind))) + ")";
+            case FilterOperator.Equal:
+                return EqualitySql(filter.FieldPath, filter.Value, bind);
+            default:
+                var op = filter.Operator switch
+                {
+                    FilterOperator.LessThan => "<",
+                    FilterOperator.LessThanOrEqual => "<=",
+                    FilterOperator.GreaterThan => ">",
+                    _ => ">=",
+                };
+                return $"({TypeGuard(filter.FieldPath, filter.Value)} AND {TagGuard(field, filter.Value)} {field} {op} {bind(filter.Value)})";
+        }
+    }
+
+    private static string EqualitySql(string fieldPath, object? value, Func<object?, string> bind) => value is null
+        ? TypeGuard(fieldPath, null)
+        : $"({TypeGuard(fieldPath, value)} AND {ValueSql(fieldPath)} = {bind(value)})";
+
+    /// <summary>Keeps range filters within one tagged kind of text: timestamps only match timestamps.</summary>
+    private static string TagGuard(string field, object? value) => value switch
+    {
+        DateTimeOffset => $"substr({field}, 1, 3) = '{SqliteJson.TimestampTag}' AND",
+        string => $"substr({field}, 1, 1) <> '{SqliteJson.Tag}' AND",
+        _ => string.Empty,
+    };
+
+    /// <summary>Rows strictly after the cursor in the effective order: (a > x) or (a = x and b > y) ...</summary>
+    private static string CursorSql(IReadOnlyList<QueryOrder> orders, QueryCursor cursor, Func<object?, string> bind)
+    {
+        var alternatives = new List<string>();
+        for (var i = 0; i < orders.Count; i++)
+        {
+            var parts = new List<string>();
+            for (var j = 0; j < i; j++)
+            {
+                var equalValue = cursor.Values[j];
+                parts.Add(equalValue is null ? $"{ValueSql(orders[j].FieldPath)} IS NULL" : $"{ValueSql(orders[j].FieldPath)} = {bind(equalValue)}");
+            }
+
+            var value = cursor.Values[i];
+            var ascending = orders[i].Direction == SortDirection.Ascending;
+            var field = ValueSql(orders[i].FieldPath);
+            parts.Add(value is null
+                ? (ascending ? $"{field} IS NOT NULL" : "0")
+                : $"{field} {(ascending ? ">" : "<")} {bind(value)}");
+            alternatives.Add("(" + string.Join(" AND ", parts) + ")");
+        }
+
+        return string.Join(" OR ", alternatives);
+    }
+
+    /// <summary>A transaction's read set changed before its commit.</summary>
+    private sealed class ContentionException(string path) : Exception($"'{path}' changed during the transaction.");
+}

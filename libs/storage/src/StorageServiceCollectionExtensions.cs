@@ -1,0 +1,124 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PocketCode.Storage.Blobs;
+using PocketCode.Storage.Documents;
+using PocketCode.Storage.Firestore;
+using PocketCode.Storage.Gcs;
+using PocketCode.Storage.Local;
+using PocketCode.Storage.Sqlite;
+
+namespace PocketCode.Storage;
+
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="IDocumentStore"/> and <see cref="IBlobStore"/> with the adapters the
+    /// configuration selects (<see cref="StorageOptions"/>), plus readiness checks for both.
+    /// </summary>
+    public static IHostApplicationBuilder AddPocketCodeStorage(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = StorageOptions.FromConfiguration(builder.Configuration);
+        builder.Services.AddSingleton(options);
+
+        builder.Services.AddSingleton<IDocumentStore>(services => options.DocumentStore switch
+        {
+            DocumentStoreKind.Firestore => new FirestoreDocumentStore(
+                new FirestoreStoreOptions
+                {
+                    ProjectId = options.ProjectId,
+                    DatabaseId = options.FirestoreDatabase,
+                    EmulatorHost = options.FirestoreEmulatorHost,
+                },
+                services.GetService<ILogger<FirestoreDocumentStore>>()),
+            _ => new SqliteDocumentStore(new SqliteDocumentStoreOptions { DatabasePath = Path.Combine(options.DataDirectory, "documents.db") }),
+        });
+
+        builder.Services.AddSingleton<IBlobStore>(services => options.BlobStore switch
+        {
+            BlobStoreKind.Gcs => new GcsBlobStore(
+                new GcsBlobStoreOptions
+                {
+                    ProjectId = options.ProjectId,
+                    BucketPrefix = options.BucketPrefix,
+                    EmulatorHost = options.StorageEmulatorHost,
+                },
+                services.GetService<ILogger<GcsBlobStore>>()),
+            _ => new LocalBlobStore(new LocalBlobStoreOptions
+            {
+                RootPath = Path.Combine(options.DataDirectory, "blobs"),
+                PublicBaseUrl = options.PublicBaseUrl ?? ListeningAddress(services),
+            }),
+        });
+
+        builder.Services.AddHealthChecks()
+            .AddCheck<DocumentStoreHealthCheck>("document-store", tags: ["ready"])
+            .AddCheck<BlobStoreHealthCheck>("blob-store", tags: ["ready"]);
+        return builder;
+    }
+
+    /// <summary>
+    /// Maps what the selected adapters need served by the service itself: the local blob store's
+    /// signed-URL endpoints (Cloud Storage serves its own).
+    /// </summary>
+    public static IEndpointRouteBuilder MapPocketCodeStorageEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        if (endpoints.ServiceProvider.GetRequiredService<StorageOptions>().BlobStore == BlobStoreKind.Local)
+        {
+            endpoints.MapLocalBlobEndpoints();
+        }
+
+        return endpoints;
+    }
+
+    /// <summary>Signed local URLs point back at this service unless PUBLIC_BASE_URL says otherwise.</summary>
+    private static Uri ListeningAddress(IServiceProvider services)
+    {
+        var address = services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        if (address is null)
+        {
+            return new Uri("http://127.0.0.1:8080/");
+        }
+
+        var uri = new Uri(address.Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://*", "://127.0.0.1", StringComparison.Ordinal).Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal).Replace("://[::]", "://127.0.0.1", StringComparison.Ordinal));
+        return new Uri(uri.GetLeftPart(UriPartial.Authority) + "/");
+    }
+}
+
+internal sealed class DocumentStoreHealthCheck(IDocumentStore store) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await store.PingAsync(cancellationToken);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return HealthCheckResult.Unhealthy("The document store is not reachable.", ex);
+        }
+    }
+}
+
+internal sealed class BlobStoreHealthCheck(IBlobStore store) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await store.PingAsync(cancellationToken);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return HealthCheckResult.Unhealthy("The blob store is not reachable.", ex);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Xunit;
+
+namespace PocketCode.Testing;
+
+/// <summary>
+/// Hosts a service in memory the way a developer runs it: Development environment, embedded stores
+/// in a fresh temporary folder, development tokens. Extra settings override or add configuration.
+/// </summary>
+public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram>, IAsyncLifetime
+    where TProgram : class
+{
+    private string? _dataDirectory;
+
+    /// <summary>
+    /// The embedded stores' folder: a fresh temporary one unless set before the host starts (to
+    /// restart on the data of an earlier host).
+    /// </summary>
+    public string DataDirectory
+    {
+        get => _dataDirectory ??= Directory.CreateTempSubdirectory("pocketcode-svc-").FullName;
+        init => _dataDirectory = value;
+    }
+
+    /// <summary>Whether disposing deletes the data folder; clear it to restart on the same data.</summary>
+    public bool OwnsDataDirectory { get; set; } = true;
+
+    /// <summary>Settings applied on top of the defaults; set before the first client is created.</summary>
+    public Dictionary<string, string?> Settings { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public string EnvironmentName { get; set; } = "Development";
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(EnvironmentName);
+        builder.UseSetting("POCKETCODE_DATA_DIR", DataDirectory);
+        builder.UseSetting("GOOGLE_CLOUD_PROJECT", "demo-pocketcode");
+        builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(Settings));
+    }
+
+    /// <summary>A client carrying a development token for <paramref name="uid"/>.</summary>
+    public async Task<HttpClient> CreateClientForAsync(string uid, string? email = null, IReadOnlyDictionary<string, object>? claims = null)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await MintTokenAsync(uid, email, claims));
+        return client;
+    }
+
+    public async Task<string> MintTokenAsync(string uid, string? email = null, IReadOnlyDictionary<string, object>? claims = null)
+    {
+        using var anonymous = CreateClient();
+        using var response = await anonymous.PostAsJsonAsync("/dev/tokens", new { uid, email, claims });
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<TokenBody>();
+        return body!.IdToken;
+    }
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (!OwnsDataDirectory)
+        {
+            GC.SuppressFinalize(this);
+            return;
+        }
+
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held by a finishing request; the OS temp cleaner gets it.
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    private sealed record TokenBody(string IdToken, int ExpiresIn);
+}
