@@ -145,7 +145,7 @@ IResourceBuilder<ProjectResource> AddService<TProject>(string name, int port)
     where TProject : IProjectMetadata, new()
 {
     var service = builder.AddProject<TProject>(name, options => options.ExcludeLaunchProfile = true)
-        // Fixed port, no DCP proxy: the service itself listens on 127.0.0.1:port (ASPNETCORE_URLS).
+        // Fixed port, no DCP proxy: the service itself listens on localhost:port (ASPNETCORE_URLS).
         .WithHttpEndpoint(port: port, targetPort: port, name: "http", isProxied: false)
         .WithHttpHealthCheck("/health/ready")
         .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
@@ -167,6 +167,13 @@ IResourceBuilder<ProjectResource> AddService<TProject>(string name, int port)
             .WithEnvironment("METADATA_SERVER_DETECTION", "none")
             .WaitFor(firestore)
             .WaitFor(storage);
+    }
+    else
+    {
+        // Embedded mode whatever the calling shell exports (the services inherit its environment).
+        service = service
+            .WithEnvironment("FIRESTORE_EMULATOR_HOST", string.Empty)
+            .WithEnvironment("STORAGE_EMULATOR_HOST", string.Empty);
     }
 
     return service;

@@ -98,7 +98,7 @@ public sealed record DocumentQuery
     public IReadOnlyList<QueryOrder> EffectiveOrders()
     {
         var orders = new List<QueryOrder>(Orders.Where(o => o.FieldPath != DocumentIdField));
-        foreach (var filter in Filters.Where(f => f.IsRange))
+        foreach (var filter in Filters.Where(f => f.IsRange && f.FieldPath != DocumentIdField))
         {
             if (!orders.Exists(o => o.FieldPath == filter.FieldPath))
             {

@@ -61,6 +61,12 @@ public static class DocumentValues
             throw new ArgumentException("Field transforms cannot appear inside lists.");
         }
 
+        if (normalized is IReadOnlyList<object?>)
+        {
+            // Firestore forbids an array directly inside an array; a map between them is fine.
+            throw new ArgumentException("A list cannot directly contain another list.");
+        }
+
         return normalized;
     }
 
@@ -136,7 +142,8 @@ public static class DocumentValues
                     parent.TryGetValue(leaf, out var current);
                     parent[leaf] = Add(current, increment.By);
                     break;
-                case IReadOnlyDictionary<string, object?> map when replace:
+                // A map value replaces the field whole; transforms inside it still apply, as in Firestore.
+                case IReadOnlyDictionary<string, object?> map:
                     parent[leaf] = ApplyWrite(null, map, replace: true, commitTime);
                     break;
                 case var value:

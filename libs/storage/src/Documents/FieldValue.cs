@@ -10,7 +10,10 @@ public abstract record FieldValue
     {
     }
 
-    /// <summary>The commit time of the write, set by the store.</summary>
+    /// <summary>
+    /// The time the store processed the write, set by the store: at or shortly before the write's
+    /// commit time (Firestore stamps it when it starts handling the write, to the millisecond).
+    /// </summary>
     public static FieldValue ServerTimestamp { get; } = new ServerTimestampValue();
 
     /// <summary>Removes the field (only in updates).</summary>

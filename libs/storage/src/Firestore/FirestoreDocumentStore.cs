@@ -82,7 +82,8 @@ public sealed partial class FirestoreDocumentStore : IDocumentStore, IAsyncDispo
             });
         }
 
-        // Google's front end routes by this header; the official clients percent-encode the value but keep '/'.
+        // Google's front end routes by this header. It is parsed like a query string, hence the encoding
+        // ('/' may stay as it is, and keeps the value readable).
         var routing = "database=" + Uri.EscapeDataString(_databaseName).Replace("%2F", "/", StringComparison.Ordinal);
         var invoker = _channel.Intercept(metadata =>
         {

@@ -30,7 +30,7 @@ internal static class FirestoreQueries
         // Spelled out rather than left to the server, so the cursor values line up with the orders by
         // construction (Firestore appends implicit orders by field name, the port in filter order).
         var orders = query.EffectiveOrders();
-        foreach (var order in orders.Where((o, i) => !IsRedundantIdOrder(orders, i)))
+        foreach (var order in orders)
         {
             structured.OrderBy.Add(new V1.StructuredQuery.Types.Order
             {
@@ -52,11 +52,6 @@ internal static class FirestoreQueries
             var start = new V1.Cursor { Before = false };
             for (var i = 0; i < cursor.Values.Count; i++)
             {
-                if (IsRedundantIdOrder(orders, i))
-                {
-                    continue;
-                }
-
                 start.Values.Add(orders[i].FieldPath == DocumentQuery.DocumentIdField
                     ? Reference(documentsRoot, collectionPath, cursor.Values[i])
                     : FirestoreValues.ToValue(cursor.Values[i]));
@@ -67,14 +62,6 @@ internal static class FirestoreQueries
 
         return new V1.RunQueryRequest { Parent = parent, StructuredQuery = structured };
     }
-
-    /// <summary>
-    /// A range filter on the document id makes <see cref="DocumentQuery.EffectiveOrders"/> list the id
-    /// before its final id order. Firestore refuses any order after the id, and a second id order
-    /// could never break a tie anyway, so only the final one (and its cursor value) is sent.
-    /// </summary>
-    private static bool IsRedundantIdOrder(IReadOnlyList<QueryOrder> orders, int index) =>
-        index < orders.Count - 1 && orders[index].FieldPath == DocumentQuery.DocumentIdField;
 
     private static V1.StructuredQuery.Types.Filter ToFilter(QueryFilter filter, string documentsRoot, string collectionPath)
     {
