@@ -1,9 +1,15 @@
+using PocketCode.Bff.Credentials;
+using PocketCode.Bff.Projects;
+using PocketCode.Bff.Users;
 using PocketCode.Platform;
 using PocketCode.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("bff");
 builder.AddPocketCodeStorage();
+builder.Services.AddUsers();
+builder.Services.AddCredentials();
+builder.Services.AddProjects();
 
 var app = builder.Build();
 app.UseServiceDefaults();
@@ -11,6 +17,9 @@ app.MapDefaultEndpoints();
 app.MapPocketCodeStorageEndpoints();
 
 app.MapWhoAmI("/v1/whoami");
+app.MapUsersApi();
+app.MapCredentialsApi();
+app.MapProjectsApi();
 
 app.Run();
 

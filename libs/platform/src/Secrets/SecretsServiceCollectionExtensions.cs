@@ -2,7 +2,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace PocketCode.Platform.Secrets;
@@ -25,8 +24,9 @@ public static class SecretsServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<CredentialKeysOptions>()
-            .Configure<IConfiguration, IHostEnvironment, ILoggerFactory>(CredentialKeysOptions.Configure)
+            .Configure<IConfiguration, IHostEnvironment, DevelopmentCredentialKeys>(CredentialKeysOptions.Configure)
             .ValidateOnStart();
+        services.TryAddSingleton<DevelopmentCredentialKeys>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CredentialKeysOptions>, CredentialKeysOptionsValidator>());
         services.TryAddSingleton(sp => CredentialKeyRing.Parse(sp.GetRequiredService<IOptions<CredentialKeysOptions>>().Value.Keys));
         services.TryAddSingleton<CredentialCipher>();

@@ -31,12 +31,12 @@ internal sealed partial class StarterTemplates
     };
 
     private readonly string _root;
-    private readonly Lazy<IReadOnlyDictionary<string, IReadOnlyList<TemplateFile>>> _sources;
+    private readonly Lazy<Dictionary<string, IReadOnlyList<TemplateFile>>> _sources;
 
     public StarterTemplates(IOptions<ProjectsOptions> options)
     {
         _root = options.Value.ResolveTemplatesPath();
-        _sources = new Lazy<IReadOnlyDictionary<string, IReadOnlyList<TemplateFile>>>(Load);
+        _sources = new Lazy<Dictionary<string, IReadOnlyList<TemplateFile>>>(Load);
     }
 
     public static bool IsKnown(string? id) => id is not null && Known.Contains(id, StringComparer.Ordinal);
@@ -76,7 +76,7 @@ internal sealed partial class StarterTemplates
         return rendered;
     }
 
-    private IReadOnlyDictionary<string, IReadOnlyList<TemplateFile>> Load()
+    private Dictionary<string, IReadOnlyList<TemplateFile>> Load()
     {
         var result = new Dictionary<string, IReadOnlyList<TemplateFile>>(StringComparer.Ordinal);
         foreach (var id in Known)
@@ -118,7 +118,7 @@ internal sealed partial class StarterTemplates
     private static bool IsText(string path) =>
         TextExtensions.Contains(Path.GetExtension(path)) || TextExtensions.Contains(Path.GetFileName(path));
 
-    private static string Substitute(string text, IReadOnlyDictionary<string, string> values, string path) =>
+    private static string Substitute(string text, Dictionary<string, string> values, string path) =>
         TokenPattern().Replace(text, match => values.TryGetValue(match.Groups[1].Value, out var value)
             ? value
             : throw new InvalidOperationException($"Unknown placeholder '{match.Value}' in template file '{path}'."));

@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using PocketCode.Testing;
+using Xunit;
+
+namespace PocketCode.Bff.Tests.Credentials;
+
+/// <summary>
+/// The BFF in memory with every log line captured (all categories at Trace), so tests can prove
+/// that no secret reaches a log.
+/// </summary>
+public class CapturingServiceFactory : ServiceFactory<Program>
+{
+    public CapturingServiceFactory()
+    {
+        Settings["Logging:LogLevel:Default"] = "Trace";
+        Settings["Logging:LogLevel:Microsoft"] = "Trace";
+        Settings["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace";
+    }
+
+    public LogCapture Logs { get; } = new();
+
+    /// <summary>A client whose token carries a display name and picture, as Google sign-in's do.</summary>
+    public async Task<HttpClient> CreateClientWithProfileAsync(string uid, string? email, string? name, string? picture)
+    {
+        using var anonymous = CreateClient();
+        using var response = await anonymous.PostAsJsonAsync("/dev/tokens", new
+        {
+            uid,
+            email,
+            name,
+            claims = picture is null ? null : new Dictionary<string, object> { ["picture"] = picture },
+        });
+        response.EnsureSuccessStatusCode();
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", body.RootElement.GetProperty("idToken").GetString());
+        return client;
+    }
+
+    /// <summary>Every byte the embedded document store has on disk (database, WAL and shared memory).</summary>
+    public byte[] DocumentStoreFileBytes()
+    {
+        SqliteConnection.ClearAllPools();
+        using var all = new MemoryStream();
+        foreach (var file in Directory.EnumerateFiles(DataDirectory, "documents.db*"))
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            stream.CopyTo(all);
+        }
+
+        return all.ToArray();
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+    }
+}
+
+/// <summary>Captured log lines: the formatted message plus the exception's full text.</summary>
+public sealed class LogCapture : ILoggerProvider
+{
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    public IReadOnlyCollection<string> Lines => _lines;
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var text = new StringBuilder().Append(category).Append(' ').Append(logLevel).Append(": ").Append(formatter(state, exception));
+            if (state is IEnumerable<KeyValuePair<string, object?>> properties)
+            {
+                foreach (var (key, value) in properties)
+                {
+                    text.Append(" |").Append(key).Append('=').Append(value);
+                }
+            }
+
+            if (exception is not null)
+            {
+                text.Append(' ').Append(exception);
+            }
+
+            lines.Enqueue(text.ToString());
+        }
+    }
+}
+
+internal static class ProblemAssert
+{
+    /// <summary>Asserts an RFC 9457 problem response with the status and code; returns its JSON.</summary>
+    public static async Task<JsonElement> IsProblemAsync(HttpResponseMessage response, HttpStatusCode status, string? code = null)
+    {
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(status == response.StatusCode, $"Expected {(int)status} but got {(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(body).RootElement.Clone();
+        if (code is not null)
+        {
+            Assert.Equal(code, problem.GetProperty("code").GetString());
+        }
+
+        return problem;
+    }
+
+    public static async Task<JsonElement> IsValidationProblemAsync(HttpResponseMessage response, string field)
+    {
+        var problem = await IsProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"errors lacks '{field}': {problem}");
+        return problem;
+    }
+}
