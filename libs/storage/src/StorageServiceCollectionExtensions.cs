@@ -57,8 +57,8 @@ public static class StorageServiceCollectionExtensions
         });
 
         builder.Services.AddHealthChecks()
-            .AddCheck<DocumentStoreHealthCheck>("document-store", tags: ["ready"])
-            .AddCheck<BlobStoreHealthCheck>("blob-store", tags: ["ready"]);
+            .AddCheck<StoreHealthCheck<IDocumentStore>>("document-store", tags: ["ready"])
+            .AddCheck<StoreHealthCheck<IBlobStore>>("blob-store", tags: ["ready"]);
         return builder;
     }
 
@@ -91,7 +91,9 @@ public static class StorageServiceCollectionExtensions
     }
 }
 
-internal sealed class DocumentStoreHealthCheck(IDocumentStore store) : IHealthCheck
+/// <summary>Readiness of one store: healthy when its cheapest round trip succeeds.</summary>
+internal sealed class StoreHealthCheck<TStore>(TStore store) : IHealthCheck
+    where TStore : IStoreProbe
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -102,23 +104,7 @@ internal sealed class DocumentStoreHealthCheck(IDocumentStore store) : IHealthCh
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return HealthCheckResult.Unhealthy("The document store is not reachable.", ex);
-        }
-    }
-}
-
-internal sealed class BlobStoreHealthCheck(IBlobStore store) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            await store.PingAsync(cancellationToken);
-            return HealthCheckResult.Healthy();
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            return HealthCheckResult.Unhealthy("The blob store is not reachable.", ex);
+            return HealthCheckResult.Unhealthy($"The {context.Registration.Name} is not reachable.", ex);
         }
     }
 }

@@ -5,7 +5,7 @@ namespace PocketCode.Storage.Blobs;
 /// each adapter maps them to real buckets or folders. Content always streams: no method buffers a
 /// whole object in memory.
 /// </summary>
-public interface IBlobStore
+public interface IBlobStore : IStoreProbe
 {
     /// <summary>
     /// Writes an object from a stream. <see cref="BlobWriteOptions.IfGenerationMatch"/> = 0 means
@@ -36,9 +36,6 @@ public interface IBlobStore
     /// expires, without other credentials. For PUT, the uploader must send <paramref name="contentType"/>.
     /// </summary>
     Task<Uri> CreateSignedUrlAsync(string bucket, string name, SignedUrlMethod method, TimeSpan lifetime, string? contentType = null, CancellationToken cancellationToken = default);
-
-    /// <summary>Cheap round trip used by readiness checks.</summary>
-    Task PingAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>The logical bucket names of DESIGN.md §3.</summary>

@@ -6,7 +6,7 @@ namespace PocketCode.Storage.Documents;
 /// types <see cref="DocumentValues"/> accepts; <see cref="FieldValue"/> sentinels request atomic
 /// server-side transforms.
 /// </summary>
-public interface IDocumentStore
+public interface IDocumentStore : IStoreProbe
 {
     /// <summary>Reads one document; <c>null</c> when it does not exist.</summary>
     Task<DocumentSnapshot?> GetAsync(string path, CancellationToken cancellationToken = default);
@@ -36,9 +36,6 @@ public interface IDocumentStore
     /// must have no side effects beyond the transaction.
     /// </summary>
     Task<T> RunTransactionAsync<T>(Func<IDocumentTransaction, CancellationToken, Task<T>> work, TransactionOptions? options = null, CancellationToken cancellationToken = default);
-
-    /// <summary>Cheap round trip used by readiness checks.</summary>
-    Task PingAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>The view of the store inside <see cref="IDocumentStore.RunTransactionAsync{T}"/>.</summary>
