@@ -34,11 +34,18 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram>, IAsyncL
 
     public string EnvironmentName { get; set; } = "Development";
 
+    /// <summary>
+    /// The service's Google Cloud / Firebase project id (<c>GOOGLE_CLOUD_PROJECT</c>): the audience of
+    /// the development tokens and, with Firestore, the project holding the documents. Set it before
+    /// the host starts.
+    /// </summary>
+    public string ProjectId { get; set; } = "demo-pocketcode";
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(EnvironmentName);
         builder.UseSetting("POCKETCODE_DATA_DIR", DataDirectory);
-        builder.UseSetting("GOOGLE_CLOUD_PROJECT", "demo-pocketcode");
+        builder.UseSetting("GOOGLE_CLOUD_PROJECT", ProjectId);
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(Settings));
     }
 
@@ -59,7 +66,7 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram>, IAsyncL
         return body!.IdToken;
     }
 
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+    public virtual ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     public override async ValueTask DisposeAsync()
     {

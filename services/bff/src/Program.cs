@@ -1,5 +1,7 @@
 using PocketCode.Bff.Credentials;
+using PocketCode.Bff.Home;
 using PocketCode.Bff.Projects;
+using PocketCode.Bff.Routing;
 using PocketCode.Bff.Users;
 using PocketCode.Platform;
 using PocketCode.Storage;
@@ -10,6 +12,8 @@ builder.AddPocketCodeStorage();
 builder.Services.AddUsers();
 builder.Services.AddCredentials();
 builder.Services.AddProjects();
+builder.Services.AddServiceRoutes();
+builder.Services.AddHome();
 
 var app = builder.Build();
 app.UseServiceDefaults();
@@ -20,6 +24,8 @@ app.MapWhoAmI("/v1/whoami");
 app.MapUsersApi();
 app.MapCredentialsApi();
 app.MapProjectsApi();
+app.MapHomeApi();
+app.MapServiceRoutes();
 
 app.Run();
 

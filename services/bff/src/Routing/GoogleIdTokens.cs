@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+using Google.Apis.Auth.OAuth2;
+
+namespace PocketCode.Bff.Routing;
+
+/// <summary>
+/// Google-signed ID tokens naming a target audience, for Cloud Run's IAM check on the internal
+/// services. An interface so tests can issue fake tokens.
+/// </summary>
+public interface IGoogleIdTokenSource
+{
+    Task<string> GetTokenAsync(string audience, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Tokens of the application default credentials (the Cloud Run service account). One
+/// <see cref="OidcToken"/> per audience: it caches its token and refreshes it shortly before expiry,
+/// so most requests cost no round trip.
+/// </summary>
+internal sealed class ApplicationDefaultIdTokenSource : IGoogleIdTokenSource
+{
+    private readonly Lock _gate = new();
+    private Task<IOidcTokenProvider>? _provider;
+    private readonly ConcurrentDictionary<string, Lazy<Task<OidcToken>>> _tokens = new(StringComparer.Ordinal);
+
+    public async Task<string> GetTokenAsync(string audience, CancellationToken cancellationToken)
+    {
+        var token = _tokens.GetOrAdd(audience, a => new Lazy<Task<OidcToken>>(async () =>
+            await (await ProviderAsync()).GetOidcTokenAsync(OidcTokenOptions.FromTargetAudience(a), CancellationToken.None)));
+        try
+        {
+            return await (await token.Value).GetAccessTokenAsync(cancellationToken);
+        }
+        catch
+        {
+            // A failed first fetch must not stick: the next request tries again.
+            _tokens.TryRemove(new KeyValuePair<string, Lazy<Task<OidcToken>>>(audience, token));
+            throw;
+        }
+    }
+
+    /// <summary>Loads the credential once; a failed load is not kept, so the next request retries.</summary>
+    private Task<IOidcTokenProvider> ProviderAsync()
+    {
+        lock (_gate)
+        {
+            if (_provider is null || _provider.IsFaulted || _provider.IsCanceled)
+            {
+                _provider = LoadProviderAsync();
+            }
+
+            return _provider;
+        }
+    }
+
+    private static async Task<IOidcTokenProvider> LoadProviderAsync()
+    {
+        var credential = await GoogleCredential.GetApplicationDefaultAsync();
+        return credential.UnderlyingCredential as IOidcTokenProvider
+            ?? throw new InvalidOperationException(
+                $"The application default credential ({credential.UnderlyingCredential.GetType().Name}) cannot issue ID tokens; " +
+                "run as a service account (Cloud Run does) or set Services:UseGoogleIdTokens=false.");
+    }
+}

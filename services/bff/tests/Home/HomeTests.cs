@@ -1,0 +1,276 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using PocketCode.Bff.Routing;
+using PocketCode.Bff.Tests.Projects;
+using PocketCode.Bff.Tests.Routing;
+using PocketCode.Storage.Documents;
+using PocketCode.Testing;
+using Xunit;
+
+namespace PocketCode.Bff.Tests.Home;
+
+/// <summary>The BFF with its marketplace at <paramref name="marketplaceUrl"/>; optionally a store decorator.</summary>
+internal sealed class HomeBff : ServiceFactory<Program>
+{
+    private readonly Func<IDocumentStore, IDocumentStore>? _decorate;
+
+    public HomeBff(string marketplaceUrl, TimeSpan? marketplaceTimeout = null, Func<IDocumentStore, IDocumentStore>? decorate = null)
+    {
+        _decorate = decorate;
+        Settings[ServiceRoutesOptions.MarketplaceUrlKey] = marketplaceUrl;
+        Settings["Services:UseGoogleIdTokens"] = "false";
+        if (marketplaceTimeout is { } timeout)
+        {
+            Settings["Home:MarketplaceTimeout"] = timeout.ToString("c");
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        if (_decorate is { } decorate)
+        {
+            builder.ConfigureTestServices(services =>
+            {
+                var original = services.Last(d => d.ServiceType == typeof(IDocumentStore));
+                services.Remove(original);
+                services.AddSingleton(sp => decorate(original.ImplementationFactory is { } factory
+                    ? (IDocumentStore)factory(sp)
+                    : (IDocumentStore)(original.ImplementationInstance ?? ActivatorUtilities.CreateInstance(sp, original.ImplementationType!))));
+            });
+        }
+    }
+}
+
+/// <summary>Holds every query of the <c>projects</c> collection at a gate while armed.</summary>
+public class GatedStore : DispatchProxy
+{
+    public IDocumentStore Inner { get; set; } = null!;
+
+    public Func<Task>? Gate { get; set; }
+
+    public static GatedStore Wrap(IDocumentStore inner)
+    {
+        var proxy = DispatchProxy.Create<IDocumentStore, GatedStore>();
+        var gated = (GatedStore)(object)proxy;
+        gated.Inner = inner;
+        return gated;
+    }
+
+    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+    {
+        if (targetMethod!.Name == nameof(IDocumentStore.QueryAsync) && args![0] is DocumentQuery { CollectionPath: "projects" } query && Gate is { } gate)
+        {
+            return GatedQueryAsync(gate, query, (CancellationToken)args[1]!);
+        }
+
+        try
+        {
+            return targetMethod.Invoke(Inner, args);
+        }
+        catch (TargetInvocationException ex) when (ex.InnerException is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
+            throw;
+        }
+    }
+
+    private async Task<QueryResult> GatedQueryAsync(Func<Task> gate, DocumentQuery query, CancellationToken cancellationToken)
+    {
+        await gate();
+        return await Inner.QueryAsync(query, cancellationToken);
+    }
+}
+
+public sealed class HomeTests
+{
+    private const string Highlights = """{"highlights":[{"id":"todo-template","name":"Todo list"}]}""";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task The_home_screen_has_profile_projects_builds_and_highlights_with_the_users_token()
+    {
+        string? seenAuthorization = null;
+        await using var marketplace = await StandIn.StartAsync("marketplace", app => app.MapGet("/v1/marketplace/highlights", (HttpContext c) =>
+        {
+            seenAuthorization = c.Request.Headers.Authorization.ToString();
+            return Results.Text(Highlights, "application/json");
+        }));
+        await using var bff = new HomeBff(marketplace.Url);
+        using var client = await bff.CreateClientForAsync("home-user", "home@example.com");
+        var projectIds = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            projectIds.Add((await client.CreateProjectAsync($"App {i}", $"com.example.app{i}")).GetProperty("id").GetString()!);
+        }
+
+        var home = await GetHomeAsync(client);
+
+        Assert.Equal("home-user", home.GetProperty("profile").GetProperty("uid").GetString());
+        var recent = home.GetProperty("recentProjects").EnumerateArray().Select(p => p.GetProperty("id").GetString()).ToList();
+        // The five newest by activity, newest first.
+        Assert.Equal(Enumerable.Reverse(projectIds).Take(5), recent);
+        Assert.Empty(home.GetProperty("recentBuilds").EnumerateArray());
+        Assert.Equal("ok", home.GetProperty("marketplace").GetProperty("status").GetString());
+        Assert.Equal("todo-template", home.GetProperty("marketplace").GetProperty("highlights")[0].GetProperty("id").GetString());
+        Assert.Equal(client.DefaultRequestHeaders.Authorization!.ToString(), seenAuthorization);
+    }
+
+    [Fact]
+    public async Task A_refused_marketplace_leaves_the_rest_of_the_screen()
+    {
+        await using var bff = new HomeBff(StandIn.RefusingUrl());
+        using var client = await bff.CreateClientForAsync("home-down-user");
+        await client.CreateProjectAsync();
+
+        var home = await GetHomeAsync(client);
+
+        AssertUnavailable(home);
+        Assert.Single(home.GetProperty("recentProjects").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_failing_marketplace_is_unavailable()
+    {
+        await using var marketplace = await StandIn.StartAsync("marketplace", app =>
+            app.MapGet("/v1/marketplace/highlights", () => Results.StatusCode(StatusCodes.Status503ServiceUnavailable)));
+        await using var bff = new HomeBff(marketplace.Url);
+        using var client = await bff.CreateClientForAsync("home-failing-user");
+
+        AssertUnavailable(await GetHomeAsync(client));
+    }
+
+    [Fact]
+    public async Task A_marketplace_without_highlights_yet_is_unavailable()
+    {
+        await using var marketplace = await StandIn.StartAsync("marketplace", app =>
+            app.MapGet("/v1/marketplace/highlights", () => Results.NotFound()));
+        await using var bff = new HomeBff(marketplace.Url);
+        using var client = await bff.CreateClientForAsync("home-404-user");
+
+        AssertUnavailable(await GetHomeAsync(client));
+    }
+
+    [Fact]
+    public async Task A_marketplace_slower_than_the_timeout_is_unavailable()
+    {
+        var never = new TaskCompletionSource();
+        await using var marketplace = await StandIn.StartAsync("marketplace", app => app.MapGet("/v1/marketplace/highlights", async (HttpContext c) =>
+        {
+            await never.Task.WaitAsync(c.RequestAborted);
+            return Results.Text(Highlights, "application/json");
+        }));
+        await using var bff = new HomeBff(marketplace.Url, TimeSpan.FromMilliseconds(200));
+        using var client = await bff.CreateClientForAsync("home-slow-user");
+
+        AssertUnavailable(await GetHomeAsync(client));
+    }
+
+    [Fact]
+    public async Task Another_users_projects_never_appear()
+    {
+        await using var bff = new HomeBff(StandIn.RefusingUrl());
+        using var alice = await bff.CreateClientForAsync("home-alice");
+        using var bob = await bff.CreateClientForAsync("home-bob");
+        var aliceProject = (await alice.CreateProjectAsync("Alice app")).GetProperty("id").GetString();
+        await bob.CreateProjectAsync("Bob app");
+
+        var home = await GetHomeAsync(alice);
+
+        Assert.Equal([aliceProject], home.GetProperty("recentProjects").EnumerateArray().Select(p => p.GetProperty("id").GetString()));
+    }
+
+    [Fact]
+    public async Task Without_a_token_it_is_401()
+    {
+        await using var bff = new HomeBff(StandIn.RefusingUrl());
+        using var client = bff.CreateClient();
+
+        using var response = await client.GetAsync("/v1/home", Ct);
+
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task An_unchanged_home_is_304_with_if_none_match_and_a_change_gives_a_new_etag()
+    {
+        await using var bff = new HomeBff(StandIn.RefusingUrl());
+        using var client = await bff.CreateClientForAsync("home-etag-user");
+        using var first = await client.GetAsync("/v1/home", Ct);
+        var etag = first.Headers.ETag;
+        Assert.NotNull(etag);
+
+        using var again = new HttpRequestMessage(HttpMethod.Get, "/v1/home");
+        again.Headers.IfNoneMatch.Add(etag);
+        using var notModified = await client.SendAsync(again, Ct);
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+
+        await client.CreateProjectAsync();
+        using var changed = new HttpRequestMessage(HttpMethod.Get, "/v1/home");
+        changed.Headers.IfNoneMatch.Add(etag);
+        using var fresh = await client.SendAsync(changed, Ct);
+        Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
+        Assert.NotEqual(etag, fresh.Headers.ETag);
+    }
+
+    [Fact]
+    public async Task Projects_and_marketplace_are_fetched_at_the_same_time()
+    {
+        // Each side waits until the other has started: code that awaited one before starting the
+        // other would hold at the first gate until it gives up, and the screen would not be "ok".
+        var projectsStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var marketplaceStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var giveUp = TimeSpan.FromSeconds(15);
+        await using var marketplace = await StandIn.StartAsync("marketplace", app => app.MapGet("/v1/marketplace/highlights", async () =>
+        {
+            marketplaceStarted.TrySetResult();
+            await projectsStarted.Task.WaitAsync(giveUp);
+            return Results.Text(Highlights, "application/json");
+        }));
+        GatedStore? store = null;
+        await using var bff = new HomeBff(marketplace.Url, TimeSpan.FromSeconds(30), inner => (IDocumentStore)(object)(store = GatedStore.Wrap(inner)));
+        using var client = await bff.CreateClientForAsync("home-concurrent-user");
+        await client.CreateProjectAsync();
+        store!.Gate = async () =>
+        {
+            projectsStarted.TrySetResult();
+            try
+            {
+                await marketplaceStarted.Task.WaitAsync(giveUp);
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException($"marketplace never started; stand-in hits {marketplace.Hits}");
+            }
+        };
+
+        var home = await GetHomeAsync(client);
+
+        Assert.Equal("ok", home.GetProperty("marketplace").GetProperty("status").GetString());
+        Assert.Single(home.GetProperty("recentProjects").EnumerateArray());
+    }
+
+    private static void AssertUnavailable(JsonElement home)
+    {
+        Assert.Equal("unavailable", home.GetProperty("marketplace").GetProperty("status").GetString());
+        Assert.Empty(home.GetProperty("marketplace").GetProperty("highlights").EnumerateArray());
+        Assert.True(home.TryGetProperty("profile", out _));
+    }
+
+    private static async Task<JsonElement> GetHomeAsync(HttpClient client)
+    {
+        using var response = await client.GetAsync("/v1/home", Ct);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"home answered {(int)response.StatusCode}: {body}");
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+}

@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace PocketCode.Bff.Tests.Routing;
+
+/// <summary>
+/// A stand-in for an internal service on a real Kestrel socket: echoes whatever reaches it (path,
+/// query, method, headers, body) and counts the hits; extra routes come from the caller.
+/// </summary>
+public sealed class StandIn : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _hits;
+
+    private StandIn(WebApplication app) => _app = app;
+
+    public string Url { get; private set; } = "";
+
+    public int Hits => Volatile.Read(ref _hits);
+
+    public static async Task<StandIn> StartAsync(string name, Action<WebApplication>? routes = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var standIn = new StandIn(app);
+        app.Use(async (context, next) =>
+        {
+            Interlocked.Increment(ref standIn._hits);
+            await next(context);
+        });
+        routes?.Invoke(app);
+        app.MapFallback(async context =>
+        {
+            using var reader = new StreamReader(context.Request.Body);
+            var body = await reader.ReadToEndAsync(context.RequestAborted);
+            await context.Response.WriteAsJsonAsync(new Echo(
+                name,
+                context.Request.Path.Value ?? "",
+                context.Request.QueryString.Value ?? "",
+                context.Request.Method,
+                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+                body));
+        });
+        await app.StartAsync();
+        standIn.Url = app.Urls.First();
+        return standIn;
+    }
+
+    /// <summary>An address where nothing listens: connections are refused.</summary>
+    public static string RefusingUrl()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return $"http://127.0.0.1:{port}";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+public sealed record Echo(string Service, string Path, string Query, string Method, Dictionary<string, string> Headers, string Body);
