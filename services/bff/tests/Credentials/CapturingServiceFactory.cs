@@ -105,28 +105,3 @@ public sealed class LogCapture : ILoggerProvider
         }
     }
 }
-
-internal static class ProblemAssert
-{
-    /// <summary>Asserts an RFC 9457 problem response with the status and code; returns its JSON.</summary>
-    public static async Task<JsonElement> IsProblemAsync(HttpResponseMessage response, HttpStatusCode status, string? code = null)
-    {
-        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-        Assert.True(status == response.StatusCode, $"Expected {(int)status} but got {(int)response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonDocument.Parse(body).RootElement.Clone();
-        if (code is not null)
-        {
-            Assert.Equal(code, problem.GetProperty("code").GetString());
-        }
-
-        return problem;
-    }
-
-    public static async Task<JsonElement> IsValidationProblemAsync(HttpResponseMessage response, string field)
-    {
-        var problem = await IsProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
-        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"errors lacks '{field}': {problem}");
-        return problem;
-    }
-}

@@ -7,6 +7,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using PocketCode.Platform.Secrets;
 using PocketCode.Storage.Documents;
+using PocketCode.Testing;
 using Xunit;
 
 namespace PocketCode.Bff.Tests.Credentials;

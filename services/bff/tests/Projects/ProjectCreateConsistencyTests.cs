@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using PocketCode.Storage.Blobs;
 using PocketCode.Storage.Documents;
+using PocketCode.Testing;
 using Xunit;
 using static PocketCode.Bff.Tests.Projects.ProjectApi;
 

@@ -103,33 +103,6 @@ internal static class ProjectApi
     }
 }
 
-internal static class ProblemAssert
-{
-    /// <summary>Asserts an RFC 9457 problem with the status (and code, when given); returns its body.</summary>
-    public static async Task<JsonElement> IsProblemAsync(HttpResponseMessage response, HttpStatusCode status, string? code = null)
-    {
-        var body = await response.Content.ReadAsStringAsync(ProjectApi.Ct);
-        Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonDocument.Parse(body).RootElement.Clone();
-        if (code is not null)
-        {
-            Assert.Equal(code, problem.GetProperty("code").GetString());
-        }
-
-        return problem;
-    }
-
-    /// <summary>Any 4xx problem (hostile inputs may be refused by routing, binding or the rules).</summary>
-    public static async Task<JsonElement> IsClientProblemAsync(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync(ProjectApi.Ct);
-        Assert.True((int)response.StatusCode is >= 400 and < 500, $"expected a 4xx, got {(int)response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        return JsonDocument.Parse(body).RootElement.Clone();
-    }
-}
-
 /// <summary>Wraps the real blob store; fails the puts, lists or deletes a test selects.</summary>
 public sealed class FailingBlobStore(IBlobStore inner) : IBlobStore
 {

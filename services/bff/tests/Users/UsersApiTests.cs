@@ -6,6 +6,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using PocketCode.Bff.Tests.Credentials;
 using PocketCode.Storage.Documents;
+using PocketCode.Testing;
 using Xunit;
 
 namespace PocketCode.Bff.Tests.Users;
