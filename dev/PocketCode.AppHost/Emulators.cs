@@ -112,7 +112,8 @@ internal static class Emulators
 
         Console.WriteLine($"pocketcode: installing the storage emulator's npm packages in {folder} (npm ci, first run only; takes a few minutes)...");
         var start = new ProcessStartInfo("npm") { WorkingDirectory = folder, UseShellExecute = false };
-        foreach (var argument in new[] { "ci", "--no-audit", "--no-fund" })
+        // --ignore-scripts: the launcher never loads the native modules (re2) whose build would take minutes.
+        foreach (var argument in new[] { "ci", "--ignore-scripts", "--no-audit", "--no-fund" })
         {
             start.ArgumentList.Add(argument);
         }
