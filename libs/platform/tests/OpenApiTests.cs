@@ -1,3 +1,4 @@
+using PocketCode.Testing;
 using System.Net;
 using PocketCode.Platform.Tests.Infrastructure;
 

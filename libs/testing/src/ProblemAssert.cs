@@ -15,9 +15,16 @@ public static class ProblemAssert
         Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {body}");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = JsonDocument.Parse(body).RootElement.Clone();
+        // The platform's members, present on every problem whatever produced it.
+        var actualCode = problem.GetProperty("code").GetString();
+        Assert.Equal($"https://errors.pocketcode.dev/{actualCode}", problem.GetProperty("type").GetString());
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("title").GetString()));
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
+        Assert.Matches("^[0-9a-f]{32}$", problem.GetProperty("traceId").GetString());
         if (code is not null)
         {
-            Assert.Equal(code, problem.GetProperty("code").GetString());
+            Assert.Equal(code, actualCode);
         }
 
         return problem;
