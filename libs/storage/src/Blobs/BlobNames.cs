@@ -9,7 +9,7 @@ public static class BlobNames
 
     public static void Validate(string bucket, string name)
     {
-        if (!BucketNames.All.Contains(bucket) && !bucket.StartsWith("test-", StringComparison.Ordinal))
+        if (!IsKnownBucket(bucket))
         {
             throw new ArgumentException($"'{bucket}' is not a known bucket.", nameof(bucket));
         }
@@ -19,6 +19,10 @@ public static class BlobNames
             throw new ArgumentException($"'{name}' is not a valid object name.", nameof(name));
         }
     }
+
+    /// <summary>The logical buckets of DESIGN.md, plus <c>test-</c> buckets the contract tests use.</summary>
+    public static bool IsKnownBucket(string bucket) =>
+        BucketNames.All.Contains(bucket) || bucket.StartsWith("test-", StringComparison.Ordinal);
 
     public static bool IsValid(string? name)
     {

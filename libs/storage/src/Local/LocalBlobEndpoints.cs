@@ -77,7 +77,7 @@ public static class LocalBlobEndpoints
         return store is not null
             && string.Equals(query["method"], method.ToString(), StringComparison.OrdinalIgnoreCase)
             && long.TryParse(query["expires"], NumberStyles.None, CultureInfo.InvariantCulture, out var expires)
-            && (BucketNames.All.Contains(bucket) || bucket.StartsWith("test-", StringComparison.Ordinal))
+            && BlobNames.IsKnownBucket(bucket)
             && store.VerifySignature(method, bucket, name, expires, query["contentType"].Count > 0 ? query["contentType"].ToString() : null, query["signature"].ToString());
     }
 }
