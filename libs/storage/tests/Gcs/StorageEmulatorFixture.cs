@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using PocketCode.Storage.Gcs;
+using PocketCode.Testing;
 using Xunit;
 
 namespace PocketCode.Storage.Tests.Gcs;
@@ -111,7 +112,6 @@ public sealed partial class StorageEmulatorFixture : IAsyncLifetime
     private static partial class SharedLauncher
     {
         private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
-        private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(30);
         private static readonly SemaphoreSlim Gate = new(1, 1);
         private static Process? _process;
         private static string _host = "";
@@ -280,85 +280,10 @@ public sealed partial class StorageEmulatorFixture : IAsyncLifetime
             }
         }
 
-        private static string EmulatorFolder()
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "dev", "emulators");
-                if (File.Exists(Path.Combine(candidate, "storage-emulator.mjs")))
-                {
-                    return candidate;
-                }
-            }
+        private static string EmulatorFolder() => NpmFolder.InRepository("dev", "emulators");
 
-            throw new InvalidOperationException($"dev/emulators/storage-emulator.mjs not found above {AppContext.BaseDirectory}.");
-        }
-
-        private static async Task EnsureInstalledAsync(string folder)
-        {
-            static bool Installed(string folder) => File.Exists(Path.Combine(folder, "node_modules", "firebase-tools", "package.json"));
-
-            if (Installed(folder))
-            {
-                return;
-            }
-
-            // Several test processes may start at once: one installs, the others wait for it.
-            var lockPath = Path.Combine(Path.GetTempPath(), "pocketcode-dev-emulators-npm-ci.lock");
-            await using var installLock = await AcquireFileLockAsync(lockPath);
-            if (Installed(folder))
-            {
-                return;
-            }
-
-            var start = new ProcessStartInfo("npm")
-            {
-                WorkingDirectory = folder,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            // --ignore-scripts: the launcher never loads the native modules (re2) whose build would take minutes.
-            foreach (var argument in new[] { "ci", "--ignore-scripts", "--no-audit", "--no-fund" })
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            using var npm = Process.Start(start) ?? throw new InvalidOperationException("Cannot start npm.");
-            var stdout = npm.StandardOutput.ReadToEndAsync();
-            var stderr = npm.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(InstallTimeout);
-            try
-            {
-                await npm.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Kill(npm);
-                throw new InvalidOperationException($"`npm ci` in {folder} took longer than {InstallTimeout.TotalMinutes:F0} minutes.");
-            }
-
-            if (npm.ExitCode != 0 || !Installed(folder))
-            {
-                throw new InvalidOperationException($"`npm ci` in {folder} failed with exit code {npm.ExitCode}:\n{await stdout}\n{await stderr}");
-            }
-        }
-
-        private static async Task<FileStream> AcquireFileLockAsync(string path)
-        {
-            var deadline = DateTime.UtcNow + InstallTimeout;
-            while (true)
-            {
-                try
-                {
-                    return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
-                }
-                catch (IOException) when (DateTime.UtcNow < deadline)
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(1));
-                }
-            }
-        }
+        private static Task EnsureInstalledAsync(string folder) =>
+            NpmFolder.EnsureInstalledAsync(folder, Path.Combine("node_modules", "firebase-tools", "package.json"));
 
         [GeneratedRegex(@"storage emulator ready on (?<host>\S+)")]
         private static partial Regex ReadyLine();

@@ -1,7 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using PocketCode.Platform;
 using PocketCode.Platform.Secrets;
+using PocketCode.Platform;
+using PocketCode.Storage.Documents;
 
 namespace PocketCode.Bff.Credentials;
 
@@ -18,6 +19,7 @@ public static class CredentialsApi
     {
         services.AddCredentialVault();
         services.AddSingleton<KeystoreDownloads>();
+        services.AddDocumentStoreRequirements(new DocumentStoreRequirements([], [new TtlPolicy(KeystoreDownloads.Collection, "expiresAt")]));
         services.AddSingleton<CredentialService>();
         return services;
     }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using PocketCode.Bff.Routing;
 using PocketCode.Platform;
+using PocketCode.Storage.Documents;
 
 namespace PocketCode.Bff.Home;
 
@@ -16,6 +17,9 @@ public static class HomeApi
         services.AddOptions<HomeOptions>().BindConfiguration(HomeOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<HomeOptions>, HomeOptionsValidator>();
         services.AddSingleton<HomeService>();
+        // HomeService's recent builds: the owner's builds, most recently updated first.
+        services.AddDocumentStoreRequirements(DocumentStoreRequirements.Of(
+            new CompositeIndex(HomeService.BuildsCollection, IndexField.Asc("ownerUid"), IndexField.Desc("updatedAt"))));
         var client = services.AddHttpClient<MarketplaceHighlightsClient>((sp, http) =>
             {
                 var url = sp.GetRequiredService<IOptions<ServiceRoutesOptions>>().Value.Marketplace.Url!;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using PocketCode.Bff.Templates;
 using PocketCode.Platform;
+using PocketCode.Storage.Documents;
 
 namespace PocketCode.Bff.Projects;
 
@@ -184,6 +185,12 @@ internal static class ProjectsSetup
         services.AddSingleton<StarterTemplates>();
         services.AddSingleton<ProjectService>();
         services.AddSingleton<ProjectIdempotency>();
+        services.AddDocumentStoreRequirements(new DocumentStoreRequirements(
+            [
+                // ProjectService.ListAsync: the owner's active projects, most recently used first.
+                new CompositeIndex(ProjectStorage.Collection, IndexField.Asc(ProjectDocuments.OwnerUid), IndexField.Asc(ProjectDocuments.State), IndexField.Desc(ProjectDocuments.LastActivityAt)),
+            ],
+            [new TtlPolicy(ProjectIdempotency.Collection, "expiresAt")]));
         services.AddSingleton<Files.ProjectFileService>();
         services.AddSingleton<Archives.ArchiveExporter>();
         services.AddSingleton<Archives.ArchiveImporter>();
