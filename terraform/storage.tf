@@ -2,15 +2,6 @@
 # name (the services get the prefix as GCS_BUCKET_PREFIX). All: uniform bucket-level access, public
 # access prevention, incomplete multipart uploads cleaned up, CORS for signed URLs used from the app.
 
-locals {
-  signed_url_cors = {
-    origin          = var.cors_origins
-    method          = ["GET", "HEAD", "PUT", "POST"]
-    response_header = ["Content-Type", "Content-Length", "Content-Range", "ETag", "x-goog-generation", "x-goog-resumable"]
-    max_age_seconds = 3600
-  }
-}
-
 # Source files: {uid}/{projectId}/{path}. Versioned, so an overwrite or delete can be undone;
 # old versions are trimmed after 30 days or beyond 10 newer ones.
 resource "google_storage_bucket" "project_source_files" {
@@ -51,10 +42,10 @@ resource "google_storage_bucket" "project_source_files" {
   }
 
   cors {
-    origin          = local.signed_url_cors.origin
-    method          = local.signed_url_cors.method
-    response_header = local.signed_url_cors.response_header
-    max_age_seconds = local.signed_url_cors.max_age_seconds
+    origin          = var.cors_origins
+    method          = ["GET", "HEAD", "PUT", "POST"]
+    response_header = ["Content-Type", "Content-Length", "Content-Range", "ETag", "x-goog-generation", "x-goog-resumable"]
+    max_age_seconds = 3600
   }
 
   depends_on = [google_project_service.apis]
@@ -116,10 +107,10 @@ resource "google_storage_bucket" "build_artifacts" {
   }
 
   cors {
-    origin          = local.signed_url_cors.origin
-    method          = local.signed_url_cors.method
-    response_header = local.signed_url_cors.response_header
-    max_age_seconds = local.signed_url_cors.max_age_seconds
+    origin          = var.cors_origins
+    method          = ["GET", "HEAD", "PUT", "POST"]
+    response_header = ["Content-Type", "Content-Length", "Content-Range", "ETag", "x-goog-generation", "x-goog-resumable"]
+    max_age_seconds = 3600
   }
 
   depends_on = [google_project_service.apis]
@@ -143,10 +134,10 @@ resource "google_storage_bucket" "marketplace_assets" {
   }
 
   cors {
-    origin          = local.signed_url_cors.origin
-    method          = local.signed_url_cors.method
-    response_header = local.signed_url_cors.response_header
-    max_age_seconds = local.signed_url_cors.max_age_seconds
+    origin          = var.cors_origins
+    method          = ["GET", "HEAD", "PUT", "POST"]
+    response_header = ["Content-Type", "Content-Length", "Content-Range", "ETag", "x-goog-generation", "x-goog-resumable"]
+    max_age_seconds = 3600
   }
 
   depends_on = [google_project_service.apis]
