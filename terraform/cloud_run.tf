@@ -24,11 +24,11 @@ resource "google_cloud_run_v2_service" "bff" {
   location = var.region
   ingress  = "INGRESS_TRAFFIC_ALL"
 
+  # Build progress streams (SSE) stay open for a while, hence the long request timeout.
   template {
     service_account                  = google_service_account.bff.email
     max_instance_request_concurrency = 80
-    # Build progress streams (SSE) stay open for a while.
-    timeout = "3600s"
+    timeout                          = "3600s"
 
     scaling {
       min_instance_count = var.min_instances.bff
@@ -131,9 +131,9 @@ resource "google_cloud_run_v2_service" "api_proxy" {
   location = var.region
   ingress  = "INGRESS_TRAFFIC_INTERNAL_ONLY"
 
+  # AI calls mostly wait on the provider: many concurrent requests per instance; answers stream.
   template {
-    service_account = google_service_account.api_proxy.email
-    # AI calls mostly wait on the provider: many concurrent requests per instance.
+    service_account                  = google_service_account.api_proxy.email
     max_instance_request_concurrency = 200
     timeout                          = "3600s"
 
