@@ -74,7 +74,7 @@ internal sealed partial class BuildOrchestrator(
             }
 
             var notesSince = await builds.LastPublishedCommitAsync(build.OwnerUid, build.ProjectId, cancellationToken);
-            await GitHubGateway.DispatchAsync(client, repo, DispatchInputs(build, notesSince), step);
+            await GitHubGateway.DispatchAsync(client, repo, DispatchInputs(build, project, notesSince), step);
             await NextStepAsync(buildId, StepDispatched, [], cancellationToken);
         }
         catch (BuildStepException ex)
@@ -93,7 +93,7 @@ internal sealed partial class BuildOrchestrator(
     }
 
     /// <summary>The dispatch inputs, named as the workflow declares them (<see cref="WorkflowContract.Inputs"/>).</summary>
-    public Dictionary<string, string> DispatchInputs(Build build, string? notesSince)
+    public Dictionary<string, string> DispatchInputs(Build build, Project project, string? notesSince)
     {
         var settings = options.Value;
         return new Dictionary<string, string>
@@ -104,6 +104,8 @@ internal sealed partial class BuildOrchestrator(
             [WorkflowContract.Inputs.RolloutFraction] = BuildService.FormatFraction(build.RolloutFraction),
             [WorkflowContract.Inputs.VersionCode] = build.VersionCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
             [WorkflowContract.Inputs.NotesSince] = notesSince ?? string.Empty,
+            [WorkflowContract.Inputs.ApplicationId] = project.ApplicationId,
+            [WorkflowContract.Inputs.GradleCacheUrl] = settings.GradleRemoteCacheUrl ?? string.Empty,
             [WorkflowContract.Inputs.BffUrl] = settings.ResolvePublicBaseUrl(),
             [WorkflowContract.Inputs.Audience] = settings.ResolveAudience(),
         };

@@ -26,6 +26,8 @@ internal static class WorkflowContract
         public const string RolloutFraction = "rollout_fraction";
         public const string VersionCode = "version_code";
         public const string NotesSince = "notes_since";
+        public const string ApplicationId = "application_id";
+        public const string GradleCacheUrl = "gradle_cache_url";
         public const string BffUrl = "bff_url";
         public const string Audience = "audience";
     }
