@@ -48,7 +48,12 @@ internal sealed partial class BuildOrchestrator(
             var token = await SecretAsync(build.OwnerUid, CredentialKinds.GitHub, step, cancellationToken);
             var client = github.Connect(token[CredentialKinds.Fields.Token].Reveal());
 
-            var repo = await GitHubGateway.EnsureRepositoryAsync(client, project, step);
+            var (repo, created) = await GitHubGateway.EnsureRepositoryAsync(client, project, step);
+            if (created)
+            {
+                await SubscribeToWebhooksQuietlyAsync(client, repo, buildId, step);
+            }
+
             await documents.UpdateAsync(ProjectStorage.DocumentPath(project.Id), new Dictionary<string, object?>
             {
                 [ProjectDocuments.GithubRepo] = BuildDocuments.RepoValue(repo),
@@ -91,6 +96,28 @@ internal sealed partial class BuildOrchestrator(
 
         return true;
     }
+
+    private async Task SubscribeToWebhooksQuietlyAsync(Octokit.IGitHubClient client, GithubRepoBinding repo, string buildId, string step)
+    {
+        var settings = options.Value;
+        if (string.IsNullOrEmpty(settings.WebhookSecret) || settings.PublicBaseUrl is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await GitHubGateway.CreateWorkflowRunHookAsync(client, repo, settings.ResolvePublicBaseUrl() + "/v1/github/webhooks", settings.WebhookSecret, step);
+        }
+        catch (Exception ex) when (ex is Octokit.ApiException or BuildStepException)
+        {
+            // Best effort: without the hook only silent runs stay open; the build itself goes on.
+            LogHookFailed(logger, ex, buildId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Build {BuildId}: could not subscribe to the repository's workflow_run webhooks")]
+    private static partial void LogHookFailed(ILogger logger, Exception exception, string buildId);
 
     /// <summary>The dispatch inputs, named as the workflow declares them (<see cref="WorkflowContract.Inputs"/>).</summary>
     public Dictionary<string, string> DispatchInputs(Build build, Project project, string? notesSince)

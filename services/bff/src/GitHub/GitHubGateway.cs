@@ -22,7 +22,7 @@ internal sealed class GitHubGateway(IOptions<BuildsOptions> options)
     /// after the project under the token's user. A name held by a repository that is not this
     /// project's is reported, never reused.
     /// </summary>
-    public static async Task<GithubRepoBinding> EnsureRepositoryAsync(IGitHubClient client, Project project, string step)
+    public static async Task<(GithubRepoBinding Repo, bool Created)> EnsureRepositoryAsync(IGitHubClient client, Project project, string step)
     {
         return await Call(step, async () =>
         {
@@ -31,7 +31,7 @@ internal sealed class GitHubGateway(IOptions<BuildsOptions> options)
                 try
                 {
                     var existing = await client.Repository.Get(bound.Owner, bound.Name);
-                    return new GithubRepoBinding(existing.Owner.Login, existing.Name);
+                    return (new GithubRepoBinding(existing.Owner.Login, existing.Name), false);
                 }
                 catch (NotFoundException)
                 {
@@ -49,7 +49,7 @@ internal sealed class GitHubGateway(IOptions<BuildsOptions> options)
                     AutoInit = false,
                     Description = $"PocketCode project {project.Name} ({project.ApplicationId})",
                 });
-                return new GithubRepoBinding(created.Owner.Login, created.Name);
+                return (new GithubRepoBinding(created.Owner.Login, created.Name), true);
             }
             catch (RepositoryExistsException)
             {
@@ -57,6 +57,27 @@ internal sealed class GitHubGateway(IOptions<BuildsOptions> options)
             }
         });
     }
+
+    /// <summary>
+    /// Subscribes the BFF to the repository's <c>workflow_run</c> webhooks (HMAC-signed with
+    /// <paramref name="secret"/>), so a run that dies without reporting still closes its build.
+    /// </summary>
+    public static Task CreateWorkflowRunHookAsync(IGitHubClient client, GithubRepoBinding repo, string url, string secret, string step) =>
+        Call(step, async () =>
+        {
+            await client.Repository.Hooks.Create(repo.Owner, repo.Name, new NewRepositoryHook("web", new Dictionary<string, string>
+            {
+                ["url"] = url,
+                ["content_type"] = "json",
+                ["secret"] = secret,
+                ["insecure_ssl"] = "0",
+            })
+            {
+                Events = ["workflow_run"],
+                Active = true,
+            });
+            return true;
+        });
 
     /// <summary>Sets each repository secret, sealed with the repository's public key.</summary>
     public static Task SetSecretsAsync(IGitHubClient client, GithubRepoBinding repo, IReadOnlyDictionary<string, string> secrets, string step) =>

@@ -51,6 +51,11 @@ public sealed class BuildPipelineTests(BuildsFixture fixture) : IClassFixture<Bu
         // Repository: created private under the token's user, bound to the project and the build.
         var created = fixture.GitHub.CreatedRepos[repo];
         Assert.True(created.GetProperty("private").GetBoolean());
+        // ...and subscribed to its workflow_run webhooks, signed with the BFF's secret.
+        var hook = fixture.GitHub.Hooks[repo];
+        Assert.Equal(["workflow_run"], hook.GetProperty("events").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(BuildsFixture.Audience + "/v1/github/webhooks", hook.GetProperty("config").GetProperty("url").GetString());
+        Assert.Equal(BuildsFixture.WebhookSecret, hook.GetProperty("config").GetProperty("secret").GetString());
         Assert.Equal(repo, $"{build.GetProperty("githubRepo").GetProperty("owner").GetString()}/{build.GetProperty("githubRepo").GetProperty("name").GetString()}");
         var project = await client.GetFromJsonAsync<JsonElement>($"/v1/projects/{projectId}", Ct);
         Assert.Equal(repo.Split('/')[1], project.GetProperty("githubRepo").GetProperty("name").GetString());

@@ -52,6 +52,8 @@ public sealed class GitHubStandIn : IAsyncDisposable
 
     public ConcurrentQueue<(string Repo, long RunId)> Cancels { get; } = new();
 
+    public ConcurrentDictionary<string, JsonElement> Hooks { get; } = new();
+
     private readonly ConcurrentDictionary<string, TaskCompletionSource<JsonElement>> _dispatchWaiters = new();
 
     /// <summary>Completes with the dispatch body that carries <paramref name="buildId"/>.</summary>
@@ -143,6 +145,13 @@ public sealed class GitHubStandIn : IAsyncDisposable
             }
 
             return Results.NoContent();
+        });
+
+        api.MapPost("/repos/{owner}/{name}/hooks", async (string owner, string name, HttpRequest request) =>
+        {
+            var body = await JsonSerializer.DeserializeAsync<JsonElement>(request.Body);
+            Hooks[$"{owner}/{name}"] = body;
+            return Results.Json(new { id = 1, name = "web", active = true, events = body.GetProperty("events"), config = body.GetProperty("config"), created_at = "2026-01-01T00:00:00Z", updated_at = "2026-01-01T00:00:00Z" }, statusCode: 201);
         });
 
         api.MapPost("/repos/{owner}/{name}/actions/runs/{runId:long}/cancel", (string owner, string name, long runId) =>
