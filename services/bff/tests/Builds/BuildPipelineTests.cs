@@ -16,7 +16,8 @@ namespace PocketCode.Bff.Tests.Builds;
 /// repository, seals the secrets and dispatches; reports signed by a local OIDC issuer drive the
 /// build to succeeded while an SSE client watches; bad tokens and replays change nothing.
 /// </summary>
-public sealed class BuildPipelineTests(BuildsFixture fixture) : IClassFixture<BuildsFixture>
+public abstract class BuildPipelineTestsBase<TFixture>(TFixture fixture)
+    where TFixture : BuildsFixture
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -96,21 +97,21 @@ public sealed class BuildPipelineTests(BuildsFixture fixture) : IClassFixture<Bu
 
         // An SSE client follows the build while the workflow reports.
         using var sseClient = await fixture.Factory.CreateClientForAsync("pipeline-alice");
-        var stream = ReadEventsAsync(sseClient, buildId, lastEventId: null);
+        var stream = BuildReports.ReadEventsAsync(sseClient, buildId, lastEventId: null);
 
         const long runId = 90001;
         var token = fixture.Token(repo, runId);
         foreach (var state in new[] { "running", "signing" })
         {
-            await ExpectAppliedAsync(await fixture.ReportAsync(buildId, token, new { state, runId, step = state }), state, applied: true);
+            await BuildReports.ExpectAppliedAsync(await fixture.ReportAsync(buildId, token, new { state, runId, step = state }), state, applied: true);
         }
 
         // The workflow uploads its artifacts through signed URLs handed to its OIDC token.
-        await ExpectAppliedAsync(await fixture.ReportAsync(buildId, token, new { state = "uploading", runId }), "uploading", applied: true);
+        await BuildReports.ExpectAppliedAsync(await fixture.ReportAsync(buildId, token, new { state = "uploading", runId }), "uploading", applied: true);
         var aab = new byte[] { 0x50, 0x4b, 0x03, 0x04, 1, 2, 3, 4, 5 };
         await UploadAsync(buildId, token, runId, "app-release.aab", aab);
-        await ExpectAppliedAsync(await fixture.ReportAsync(buildId, token, new { state = "publishing", runId, releaseNotes = "• Add the forecast screen" }), "publishing", applied: true);
-        await ExpectAppliedAsync(await fixture.ReportAsync(buildId, token, new { state = "succeeded", runId, versionCode = 7 }), "succeeded", applied: true);
+        await BuildReports.ExpectAppliedAsync(await fixture.ReportAsync(buildId, token, new { state = "publishing", runId, releaseNotes = "• Add the forecast screen" }), "publishing", applied: true);
+        await BuildReports.ExpectAppliedAsync(await fixture.ReportAsync(buildId, token, new { state = "succeeded", runId, versionCode = 7 }), "succeeded", applied: true);
 
         var events = await stream.WaitAsync(TimeSpan.FromMinutes(1), Ct);
         Assert.Equal(["queued", "pushing", "running", "signing", "uploading", "publishing", "succeeded"], events.Select(e => e.State));
@@ -130,7 +131,7 @@ public sealed class BuildPipelineTests(BuildsFixture fixture) : IClassFixture<Bu
         // Replays change nothing: not the state, not the history, not the document.
         foreach (var state in new[] { "signing", "succeeded", "failed", "running" })
         {
-            await ExpectAppliedAsync(await fixture.ReportAsync(buildId, token, new { state, runId, message = "late" }), "succeeded", applied: false);
+            await BuildReports.ExpectAppliedAsync(await fixture.ReportAsync(buildId, token, new { state, runId, message = "late" }), "succeeded", applied: false);
         }
 
         var after = await BuildsFixture.GetBuildAsync(client, buildId);
@@ -138,7 +139,7 @@ public sealed class BuildPipelineTests(BuildsFixture fixture) : IClassFixture<Bu
         Assert.Equal(done.GetProperty("history").GetRawText(), after.GetProperty("history").GetRawText());
 
         // A client resuming with Last-Event-ID gets only what it missed (here: nothing but the end).
-        var resumed = await ReadEventsAsync(sseClient, buildId, lastEventId: 5).WaitAsync(TimeSpan.FromMinutes(1), Ct);
+        var resumed = await BuildReports.ReadEventsAsync(sseClient, buildId, lastEventId: 5).WaitAsync(TimeSpan.FromMinutes(1), Ct);
         Assert.Equal(["publishing", "succeeded"], resumed.Select(e => e.State));
 
         // The artifact: a short-lived signed URL that serves the uploaded bytes.
@@ -193,14 +194,14 @@ public sealed class BuildPipelineTests(BuildsFixture fixture) : IClassFixture<Bu
         Assert.Equal(JsonValueKind.Null, unchanged.GetProperty("workflowRunId").ValueKind);
 
         // The first good report binds the run; another run of the same repository is refused after that.
-        await ExpectAppliedAsync(await fixture.ReportAsync(buildId, fixture.Token(repo, runId), report), "running", applied: true);
+        await BuildReports.ExpectAppliedAsync(await fixture.ReportAsync(buildId, fixture.Token(repo, runId), report), "running", applied: true);
         await ProblemAssert.IsProblemAsync(await fixture.ReportAsync(buildId, fixture.Token(repo, runId + 5), new { state = "signing", runId = runId + 5 }), HttpStatusCode.Forbidden, "forbidden");
         // Out of order: a later state first, then the earlier one is harmless.
-        await ExpectAppliedAsync(await fixture.ReportAsync(buildId, fixture.Token(repo, runId), new { state = "uploading", runId }), "uploading", applied: true);
-        await ExpectAppliedAsync(await fixture.ReportAsync(buildId, fixture.Token(repo, runId), new { state = "signing", runId }), "uploading", applied: false);
+        await BuildReports.ExpectAppliedAsync(await fixture.ReportAsync(buildId, fixture.Token(repo, runId), new { state = "uploading", runId }), "uploading", applied: true);
+        await BuildReports.ExpectAppliedAsync(await fixture.ReportAsync(buildId, fixture.Token(repo, runId), new { state = "signing", runId }), "uploading", applied: false);
 
         // A failure report becomes an error that says what to do.
-        await ExpectAppliedAsync(await fixture.ReportAsync(buildId, fixture.Token(repo, runId), new
+        await BuildReports.ExpectAppliedAsync(await fixture.ReportAsync(buildId, fixture.Token(repo, runId), new
         {
             state = "failed",
             runId,
@@ -229,8 +230,20 @@ public sealed class BuildPipelineTests(BuildsFixture fixture) : IClassFixture<Bu
         using var put = await anonymous.PutAsync(url.PathAndQuery, body, Ct);
         Assert.True(put.IsSuccessStatusCode, $"{(int)put.StatusCode}: {await put.Content.ReadAsStringAsync(Ct)}");
     }
+}
 
-    internal static async Task ExpectAppliedAsync(HttpResponseMessage response, string state, bool applied)
+/// <summary>The pipeline with documents in SQLite (the embedded default).</summary>
+public sealed class BuildPipelineTests(BuildsFixture fixture) : BuildPipelineTestsBase<BuildsFixture>(fixture), IClassFixture<BuildsFixture>;
+
+/// <summary>The same pipeline with documents in Google's Firestore emulator (transactions, lists of maps, queries).</summary>
+public sealed class FirestoreBuildPipelineTests(FirestoreBuildsFixture fixture) : BuildPipelineTestsBase<FirestoreBuildsFixture>(fixture), IClassFixture<FirestoreBuildsFixture>;
+
+/// <summary>Report and stream helpers shared by the builds tests.</summary>
+internal static class BuildReports
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public static async Task ExpectAppliedAsync(HttpResponseMessage response, string state, bool applied)
     {
         using (response)
         {
@@ -242,10 +255,10 @@ public sealed class BuildPipelineTests(BuildsFixture fixture) : IClassFixture<Bu
         }
     }
 
-    internal sealed record SseEvent(long Id, string State, JsonElement Data);
+    public sealed record SseEvent(long Id, string State, JsonElement Data);
 
     /// <summary>Reads the build's SSE stream to its end; each event's id, state and data.</summary>
-    internal static async Task<List<SseEvent>> ReadEventsAsync(HttpClient client, string buildId, long? lastEventId)
+    public static async Task<List<SseEvent>> ReadEventsAsync(HttpClient client, string buildId, long? lastEventId)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/builds/{buildId}/events");
         if (lastEventId is { } last)

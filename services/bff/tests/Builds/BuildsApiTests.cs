@@ -122,7 +122,7 @@ public sealed class BuildsApiTests(BuildsFixture fixture) : IClassFixture<Builds
         var build = await BuildsFixture.WaitForDispatchedAsync(client, buildId);
         var repo = Repo(build);
         const long runId = 4242;
-        await BuildPipelineTests.ExpectAppliedAsync(await fixture.ReportAsync(buildId, fixture.Token(repo, runId), new { state = "running", runId }), "running", applied: true);
+        await BuildReports.ExpectAppliedAsync(await fixture.ReportAsync(buildId, fixture.Token(repo, runId), new { state = "running", runId }), "running", applied: true);
 
         using (var cancel = await client.PostAsync($"/v1/builds/{buildId}/cancel", null, Ct))
         {
@@ -136,8 +136,8 @@ public sealed class BuildsApiTests(BuildsFixture fixture) : IClassFixture<Builds
             await ProblemAssert.IsProblemAsync(again, HttpStatusCode.Conflict, "conflict");
         }
 
-        await BuildPipelineTests.ExpectAppliedAsync(await fixture.ReportAsync(buildId, fixture.Token(repo, runId), new { state = "succeeded", runId }), "cancelled", applied: false);
-        var events = await BuildPipelineTests.ReadEventsAsync(client, buildId, lastEventId: null);
+        await BuildReports.ExpectAppliedAsync(await fixture.ReportAsync(buildId, fixture.Token(repo, runId), new { state = "succeeded", runId }), "cancelled", applied: false);
+        var events = await BuildReports.ReadEventsAsync(client, buildId, lastEventId: null);
         Assert.Equal(["queued", "pushing", "running", "cancelled"], events.Select(e => e.State));
         var project = await client.GetFromJsonAsync<JsonElement>($"/v1/projects/{projectId}", Ct);
         Assert.Equal("cancelled", project.GetProperty("lastBuild").GetProperty("state").GetString());
@@ -179,7 +179,7 @@ public sealed class BuildsApiTests(BuildsFixture fixture) : IClassFixture<Builds
         var first = await BuildsFixture.WaitForDispatchedAsync(client, firstId);
         var repo = Repo(first);
         Assert.Equal("", (await fixture.GitHub.DispatchOf(firstId)).GetProperty("inputs").GetProperty("notes_since").GetString());
-        await BuildPipelineTests.ExpectAppliedAsync(await fixture.ReportAsync(firstId, fixture.Token(repo, 1), new { state = "succeeded", runId = 1 }), "succeeded", applied: true);
+        await BuildReports.ExpectAppliedAsync(await fixture.ReportAsync(firstId, fixture.Token(repo, 1), new { state = "succeeded", runId = 1 }), "succeeded", applied: true);
 
         var secondId = (await BuildsFixture.StartBuildAsync(client, projectId, new { track = "internal", message = "Second release", versionCode = 30 })).GetProperty("id").GetString()!;
         var second = await BuildsFixture.WaitForDispatchedAsync(client, secondId);

@@ -12,7 +12,7 @@ namespace PocketCode.Bff.Tests.Builds;
 /// The BFF on embedded stores, wired to a GitHub stand-in (REST on Kestrel + bare repositories on
 /// disk) and a local GitHub OIDC issuer. Tests use fresh users, so they share one host.
 /// </summary>
-public sealed class BuildsFixture : IAsyncLifetime
+public class BuildsFixture : IAsyncLifetime
 {
     public const string Audience = "http://127.0.0.1:5999";
     public const string WebhookSecret = "webhook-secret-for-tests";
@@ -27,7 +27,7 @@ public sealed class BuildsFixture : IAsyncLifetime
     {
         GitHub = await GitHubStandIn.StartAsync();
         Oidc = await TestOidcIssuer.StartAsync();
-        Factory = new ServiceFactory<Program>();
+        Factory = CreateFactory();
         Factory.Settings["Builds:GitHubApiUrl"] = GitHub.ApiUrl;
         Factory.Settings["Builds:GitRemoteBaseUrl"] = GitHub.GitRoot;
         Factory.Settings["Builds:OidcIssuer"] = Oidc.Issuer;
@@ -37,11 +37,14 @@ public sealed class BuildsFixture : IAsyncLifetime
         await Factory.InitializeAsync();
     }
 
+    protected virtual ServiceFactory<Program> CreateFactory() => new();
+
     public async ValueTask DisposeAsync()
     {
         await Factory.DisposeAsync();
         await Oidc.DisposeAsync();
         await GitHub.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -134,4 +137,10 @@ public sealed class BuildsFixture : IAsyncLifetime
             ["token_uri"] = "https://oauth2.googleapis.com/token",
         });
     }
+}
+
+/// <summary>The same wiring with the BFF's documents in Google's Firestore emulator.</summary>
+public sealed class FirestoreBuildsFixture : BuildsFixture
+{
+    protected override ServiceFactory<Program> CreateFactory() => new Firestore.BffFirestoreFactory();
 }
