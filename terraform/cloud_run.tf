@@ -108,10 +108,23 @@ resource "google_cloud_run_v2_service" "bff" {
         value = google_cloud_run_v2_service.api_proxy.uri
       }
       env {
+        name  = "PUBLIC_BASE_URL"
+        value = var.bff_public_url
+      }
+      env {
         name = "CREDENTIALS_KEYS"
         value_source {
           secret_key_ref {
             secret  = google_secret_manager_secret.credentials_keys.secret_id
+            version = "latest"
+          }
+        }
+      }
+      env {
+        name = "GITHUB_WEBHOOK_SECRET"
+        value_source {
+          secret_key_ref {
+            secret  = google_secret_manager_secret.github_webhook_secret.secret_id
             version = "latest"
           }
         }
@@ -122,6 +135,7 @@ resource "google_cloud_run_v2_service" "bff" {
   depends_on = [
     google_project_service.apis,
     google_secret_manager_secret_iam_member.bff_credentials_keys,
+    google_secret_manager_secret_iam_member.bff_github_webhook_secret,
   ]
 }
 

@@ -55,6 +55,50 @@ resource "google_firestore_index" "builds_owner_updated" {
   }
 }
 
+resource "google_firestore_index" "builds_owner_project_created" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "builds"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "ownerUid"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "projectId"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "createdAt"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "builds_owner_project_state_created" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "builds"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "ownerUid"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "projectId"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "state"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "createdAt"
+    order      = "DESCENDING"
+  }
+}
+
 # --- TTL policies: Firestore deletes these documents (within about a day) once the timestamp passes.
 # index_config {} exempts the timestamp from single-field indexing (monotonic values hot-spot).
 
@@ -72,6 +116,16 @@ resource "google_firestore_field" "credential_downloads_ttl" {
   project    = var.project_id
   database   = google_firestore_database.main.name
   collection = "credential_downloads"
+  field      = "expiresAt"
+
+  ttl_config {}
+  index_config {}
+}
+
+resource "google_firestore_field" "github_webhook_deliveries_ttl" {
+  project    = var.project_id
+  database   = google_firestore_database.main.name
+  collection = "github_webhook_deliveries"
   field      = "expiresAt"
 
   ttl_config {}

@@ -52,9 +52,13 @@ variable "marketplace_image_tag" {
 }
 
 variable "bff_public_url" {
-  description = "Public base URL of the BFF (custom domain or the run.app URL); used for CORS and documented outputs."
+  description = "Public base URL of the BFF: a custom domain, or its run.app URL (https://bff-PROJECT_NUMBER.REGION.run.app). The BFF gives it to build workflows to call back to, and GitHub OIDC tokens must carry it as their audience (PUBLIC_BASE_URL)."
   type        = string
-  default     = ""
+
+  validation {
+    condition     = startswith(var.bff_public_url, "https://")
+    error_message = "bff_public_url must be an https URL."
+  }
 }
 
 variable "cors_origins" {

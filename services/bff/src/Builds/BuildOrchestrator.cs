@@ -221,32 +221,72 @@ internal sealed partial class BuildWorker(IServiceProvider services, IDocumentSt
 
     public void Enqueue(string buildId) => _queue.Writer.TryWrite(buildId);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            var queued = await documents.QueryAsync(new DocumentQuery(BuildStorage.Collection)
-                .Where(BuildDocuments.State, FilterOperator.Equal, BuildStates.Queued).Take(100), stoppingToken);
-            foreach (var build in queued.Documents)
-            {
-                Enqueue(build.Id);
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogResumeFailed(logger, ex);
-        }
+    /// <summary>How often the store is swept for queued builds nobody runs (an instance stopped before claiming them).</summary>
+    public static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(1);
 
-        await foreach (var buildId in _queue.Reader.ReadAllAsync(stoppingToken))
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(SweepQueuedBuildsAsync(stoppingToken), RunQueueAsync(stoppingToken));
+
+    /// <summary>
+    /// Enqueues the builds still queued in the store, at start-up and then every
+    /// <see cref="SweepInterval"/>. Enqueuing one twice is harmless: the claim lets it run once.
+    /// </summary>
+    private async Task SweepQueuedBuildsAsync(CancellationToken stoppingToken)
+    {
+        // Start-up never waits for (or fails with) the store: an unreachable store is logged, not fatal.
+        await Task.Yield();
+        using var timer = new PeriodicTimer(SweepInterval);
+        do
         {
             try
             {
-                await services.GetRequiredService<BuildOrchestrator>().RunAsync(buildId, stoppingToken);
+                var queued = await documents.QueryAsync(new DocumentQuery(BuildStorage.Collection)
+                    .Where(BuildDocuments.State, FilterOperator.Equal, BuildStates.Queued).Take(100), stoppingToken);
+                foreach (var build in queued.Documents)
+                {
+                    Enqueue(build.Id);
+                }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                LogRunFailed(logger, ex, buildId);
+                // A gRPC deadline surfaces as a TaskCanceledException too; only our own stop ends the sweep.
+                LogResumeFailed(logger, ex);
             }
+        }
+        while (await WaitAsync(timer, stoppingToken));
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private async Task RunQueueAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        try
+        {
+            await foreach (var buildId in _queue.Reader.ReadAllAsync(stoppingToken))
+            {
+                try
+                {
+                    await services.GetRequiredService<BuildOrchestrator>().RunAsync(buildId, stoppingToken);
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    LogRunFailed(logger, ex, buildId);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
         }
     }
 
