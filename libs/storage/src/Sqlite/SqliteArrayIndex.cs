@@ -23,10 +23,12 @@ internal static class SqliteArrayIndex
         && filter.Value is string or long or double or bool
         && IsPlainPath(filter.FieldPath);
 
+    /// <summary>How many elements match, counted no further than <see cref="DriveThreshold"/> + 1.</summary>
     public static long Count(SqliteConnection connection, string collection, QueryFilter filter)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT count(*) FROM document_array_entries WHERE coll = $c AND field = $f AND value = $v AND type IN ({Types(filter.Value)});";
+        command.CommandText = string.Create(CultureInfo.InvariantCulture,
+            $"SELECT count(*) FROM (SELECT 1 FROM document_array_entries WHERE coll = $c AND field = $f AND value = $v AND type IN ({Types(filter.Value)}) LIMIT {DriveThreshold + 1});");
         command.Parameters.AddWithValue("$c", collection);
         command.Parameters.AddWithValue("$f", filter.FieldPath);
         command.Parameters.AddWithValue("$v", SqliteJson.ToSqlValue(filter.Value));
@@ -127,7 +129,9 @@ internal sealed class SqliteExpressionIndexes
 
         var columns = new List<string> { "collection" };
         columns.AddRange(equalities.Select(valueSql));
-        columns.AddRange(orders.Select(o => valueSql(o.FieldPath) + (o.Direction == SortDirection.Descending ? " DESC" : " ASC")));
+        // All effective orders, the document id last, each in its direction: the page comes
+        // straight off the index with no sort step, even among equal values.
+        columns.AddRange(query.EffectiveOrders().Select(o => valueSql(o.FieldPath) + (o.Direction == SortDirection.Descending ? " DESC" : " ASC")));
         var definition = string.Join(", ", columns);
         if (_made.ContainsKey(definition))
         {

@@ -429,6 +429,17 @@ public sealed class SqliteDocumentStore : IDocumentStore
     /// <summary>Rows strictly after the cursor in the effective order: (a > x) or (a = x and b > y) ...</summary>
     private static string CursorSql(IReadOnlyList<QueryOrder> orders, QueryCursor cursor, Func<object?, string> bind)
     {
+        // One direction and no nulls: a row-value comparison, which SQLite turns into a range of an
+        // ordered index (the OR form below makes it read and sort everything after the cursor).
+        if (orders.All(o => o.Direction == orders[0].Direction) && cursor.Values.All(v => v is not null))
+        {
+            var fields = string.Join(", ", orders.Select(o => ValueSql(o.FieldPath)));
+            var values = string.Join(", ", cursor.Values.Select(bind));
+            return orders.Count == 1
+                ? $"{fields} {(orders[0].Direction == SortDirection.Ascending ? ">" : "<")} {values}"
+                : $"({fields}) {(orders[0].Direction == SortDirection.Ascending ? ">" : "<")} ({values})";
+        }
+
         var alternatives = new List<string>();
         for (var i = 0; i < orders.Count; i++)
         {
