@@ -1,3 +1,4 @@
+using PocketCode.Bff.Assets;
 using PocketCode.Bff.Credentials;
 using PocketCode.Bff.Home;
 using PocketCode.Bff.Projects;
@@ -14,6 +15,7 @@ builder.Services.AddCredentials();
 builder.Services.AddProjects();
 builder.Services.AddServiceRoutes();
 builder.Services.AddHome();
+builder.Services.AddAssetInstalls();
 
 var app = builder.Build();
 app.UseServiceDefaults();
@@ -25,6 +27,7 @@ app.MapUsersApi();
 app.MapCredentialsApi();
 app.MapProjectsApi();
 app.MapHomeApi();
+app.MapAssetsApi();
 app.MapServiceRoutes();
 
 app.Run();
