@@ -142,6 +142,9 @@ public sealed class SqliteDocumentStore : IDocumentStore
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
+        // A 32 MiB page cache per (pooled) connection instead of SQLite's 2 MB default: index pages
+        // of large collections stay in memory between queries instead of being re-read with syscalls.
+        Execute(connection, "PRAGMA cache_size = -32768;");
         return connection;
     }
 
