@@ -1,3 +1,4 @@
+using PocketCode.Bff.Assets;
 using PocketCode.Bff.Builds;
 using PocketCode.Bff.Credentials;
 using PocketCode.Bff.Home;
@@ -15,6 +16,7 @@ builder.Services.AddCredentials();
 builder.Services.AddProjects();
 builder.Services.AddServiceRoutes();
 builder.Services.AddHome();
+builder.Services.AddAssetInstalls();
 builder.Services.AddBuilds();
 
 var app = builder.Build();
@@ -27,6 +29,7 @@ app.MapUsersApi();
 app.MapCredentialsApi();
 app.MapProjectsApi();
 app.MapHomeApi();
+app.MapAssetsApi();
 app.MapBuildsApi();
 app.MapServiceRoutes();
 

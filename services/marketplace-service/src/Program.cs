@@ -1,9 +1,11 @@
+using PocketCode.Marketplace;
 using PocketCode.Platform;
 using PocketCode.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("marketplace");
 builder.AddPocketCodeStorage();
+builder.Services.AddMarketplace();
 
 var app = builder.Build();
 app.UseServiceDefaults();
@@ -11,6 +13,7 @@ app.MapDefaultEndpoints();
 app.MapPocketCodeStorageEndpoints();
 
 app.MapWhoAmI("/v1/marketplace/whoami");
+app.MapMarketplaceApi();
 
 app.Run();
 

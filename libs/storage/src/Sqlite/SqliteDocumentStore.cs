@@ -13,13 +13,16 @@ public sealed class SqliteDocumentStoreOptions
 
 /// <summary>
 /// The embedded <see cref="IDocumentStore"/>: one SQLite file in WAL mode, safe for several
-/// processes. Documents are JSON rows queried with SQLite's JSON functions. Transactions are
+/// processes. Documents are JSON rows queried with SQLite's JSON functions; array elements are
+/// mirrored into an indexed table for array-contains, and each query shape gets an expression index
+/// on its equality and order fields, so pages of large collections do not scan them. Transactions are
 /// optimistic like Firestore's contract demands: reads record versions, and the commit checks them
 /// under SQLite's write lock, rerunning the function when another writer got there first.
 /// </summary>
 public sealed class SqliteDocumentStore : IDocumentStore
 {
     private readonly string _connectionString;
+    private readonly SqliteExpressionIndexes _expressionIndexes = new();
 
     public SqliteDocumentStore(SqliteDocumentStoreOptions options)
     {
@@ -35,6 +38,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
         }.ToString();
 
         using var connection = Open();
+        var hadArrayEntries = TableExists(connection, "document_array_entries");
         Execute(connection, """
             PRAGMA journal_mode = WAL;
             CREATE TABLE IF NOT EXISTS documents (
@@ -47,7 +51,20 @@ public sealed class SqliteDocumentStore : IDocumentStore
             ) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS commit_clock (id INTEGER PRIMARY KEY CHECK (id = 1), last_ticks INTEGER NOT NULL);
             INSERT OR IGNORE INTO commit_clock (id, last_ticks) VALUES (1, 0);
+            CREATE TABLE IF NOT EXISTS document_array_entries (
+                coll TEXT NOT NULL,
+                field TEXT NOT NULL,
+                value NOT NULL,
+                type TEXT NOT NULL,
+                doc_id TEXT NOT NULL,
+                PRIMARY KEY (coll, field, value, type, doc_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS document_array_entries_by_document ON document_array_entries (coll, doc_id);
             """);
+        if (!hadArrayEntries)
+        {
+            BackfillArrayEntries(connection);
+        }
     }
 
     public Task<DocumentSnapshot?> GetAsync(string path, CancellationToken cancellationToken = default)
@@ -125,6 +142,9 @@ public sealed class SqliteDocumentStore : IDocumentStore
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
+        // A 32 MiB page cache per (pooled) connection instead of SQLite's 2 MB default: index pages
+        // of large collections stay in memory between queries instead of being re-read with syscalls.
+        Execute(connection, "PRAGMA cache_size = -32768;");
         return connection;
     }
 
@@ -210,6 +230,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
                 delete.Parameters.AddWithValue("$c", c);
                 delete.Parameters.AddWithValue("$id", i);
                 delete.ExecuteNonQuery();
+                SqliteArrayIndex.Remove(connection, c, i);
             }
 
             return;
@@ -224,9 +245,42 @@ public sealed class SqliteDocumentStore : IDocumentStore
             """;
         upsert.Parameters.AddWithValue("$c", collection);
         upsert.Parameters.AddWithValue("$id", id);
-        upsert.Parameters.AddWithValue("$data", SqliteJson.Serialize(data));
+        var json = SqliteJson.Serialize(data);
+        upsert.Parameters.AddWithValue("$data", json);
         upsert.Parameters.AddWithValue("$now", commitTime.UtcTicks);
         upsert.ExecuteNonQuery();
+        SqliteArrayIndex.Replace(connection, collection, id, data, json);
+    }
+
+    private static bool TableExists(SqliteConnection connection, string name)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $n;";
+        command.Parameters.AddWithValue("$n", name);
+        return (long)command.ExecuteScalar()! > 0;
+    }
+
+    /// <summary>A file written before the array-entry table existed gets its entries once, under the write lock.</summary>
+    private static void BackfillArrayEntries(SqliteConnection connection)
+    {
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT collection, id, data FROM documents;";
+        var rows = new List<(string Collection, string Id, string Json)>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                rows.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+            }
+        }
+
+        foreach (var (collection, id, json) in rows)
+        {
+            SqliteArrayIndex.Replace(connection, collection, id, SqliteJson.Deserialize(json), json);
+        }
+
+        transaction.Commit();
     }
 
     private static void CheckPrecondition(PendingWrite write, DocumentSnapshot? existing)
@@ -253,12 +307,12 @@ public sealed class SqliteDocumentStore : IDocumentStore
         }
     }
 
-    private static QueryResult RunQuery(SqliteConnection connection, DocumentQuery query)
+    private QueryResult RunQuery(SqliteConnection connection, DocumentQuery query)
     {
         var orders = query.EffectiveOrders();
         query.StartAfterCursor?.EnsureMatches(query);
+        _expressionIndexes.Ensure(connection, query, ValueSql);
         using var command = connection.CreateCommand();
-        var sql = new StringBuilder("SELECT id, data, create_time, update_time FROM documents WHERE collection = $collection");
         command.Parameters.AddWithValue("$collection", query.CollectionPath);
         var parameterCount = 0;
         string Bind(object? value)
@@ -268,9 +322,28 @@ public sealed class SqliteDocumentStore : IDocumentStore
             return name;
         }
 
+        // A selective array-contains drives the query from the array-entry table; a common one is
+        // checked row by row while an ordered expression index supplies the rows (see SqliteArrayIndex).
+        var driving = query.Filters.FirstOrDefault(SqliteArrayIndex.CanServe);
+        var drive = driving is not null && SqliteArrayIndex.Count(connection, query.CollectionPath, driving) <= SqliteArrayIndex.DriveThreshold;
+        var sql = new StringBuilder(drive
+            ? "SELECT id, data, create_time, update_time FROM document_array_entries AS ae CROSS JOIN documents WHERE collection = $collection AND ae.coll = $collection AND documents.id = ae.doc_id"
+            : "SELECT id, data, create_time, update_time FROM documents WHERE collection = $collection");
         foreach (var filter in query.Filters)
         {
-            sql.Append(" AND ").Append(FilterSql(filter, Bind));
+            sql.Append(" AND ");
+            if (drive && ReferenceEquals(filter, driving))
+            {
+                sql.Append(SqliteArrayIndex.DrivingSql(filter, Bind));
+            }
+            else if (SqliteArrayIndex.CanServe(filter))
+            {
+                sql.Append(SqliteArrayIndex.ExistsSql(filter, Bind));
+            }
+            else
+            {
+                sql.Append(FilterSql(filter, Bind));
+            }
         }
 
         foreach (var order in orders.Where(o => o.FieldPath != DocumentQuery.DocumentIdField))
@@ -313,7 +386,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
         return new QueryResult(documents, null);
     }
 
-    private static string ValueSql(string fieldPath) => fieldPath == DocumentQuery.DocumentIdField
+    internal static string ValueSql(string fieldPath) => fieldPath == DocumentQuery.DocumentIdField
         ? "id"
         : $"json_extract(data, '{SqliteJson.JsonPath(fieldPath)}')";
 
@@ -359,6 +432,17 @@ public sealed class SqliteDocumentStore : IDocumentStore
     /// <summary>Rows strictly after the cursor in the effective order: (a > x) or (a = x and b > y) ...</summary>
     private static string CursorSql(IReadOnlyList<QueryOrder> orders, QueryCursor cursor, Func<object?, string> bind)
     {
+        // One direction and no nulls: a row-value comparison, which SQLite turns into a range of an
+        // ordered index (the OR form below makes it read and sort everything after the cursor).
+        if (orders.All(o => o.Direction == orders[0].Direction) && cursor.Values.All(v => v is not null))
+        {
+            var fields = string.Join(", ", orders.Select(o => ValueSql(o.FieldPath)));
+            var values = string.Join(", ", cursor.Values.Select(bind));
+            return orders.Count == 1
+                ? $"{fields} {(orders[0].Direction == SortDirection.Ascending ? ">" : "<")} {values}"
+                : $"({fields}) {(orders[0].Direction == SortDirection.Ascending ? ">" : "<")} ({values})";
+        }
+
         var alternatives = new List<string>();
         for (var i = 0; i < orders.Count; i++)
         {

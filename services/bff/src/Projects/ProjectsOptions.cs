@@ -50,6 +50,16 @@ internal sealed class ProjectsOptions
     /// <summary>Folder holding one subfolder per starter template; default: <c>templates</c> next to the service.</summary>
     public string? TemplatesPath { get; set; }
 
+    /// <summary>The archive limits in the shared zip checker's terms.</summary>
+    public PocketCode.Archives.ZipLimits ArchiveLimits() => new()
+    {
+        MaxEntries = MaxArchiveEntries,
+        MaxFileBytes = MaxFileBytes,
+        MaxUncompressedBytes = MaxArchiveUncompressedBytes,
+        MaxCompressionRatio = MaxCompressionRatio,
+        CompressionRatioGraceBytes = CompressionRatioGraceBytes,
+    };
+
     public string ResolveTemplatesPath() =>
         Path.GetFullPath(string.IsNullOrWhiteSpace(TemplatesPath) ? Path.Combine(AppContext.BaseDirectory, "templates") : TemplatesPath);
 }

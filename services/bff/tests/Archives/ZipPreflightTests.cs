@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using System.Text;
-using PocketCode.Bff.Archives;
+using PocketCode.Archives;
 using Xunit;
 
 namespace PocketCode.Bff.Tests.Archives;

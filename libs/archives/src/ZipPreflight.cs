@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace PocketCode.Bff.Archives;
+namespace PocketCode.Archives;
 
 /// <summary>
 /// Counts a zip's entries by walking its central directory headers without allocating anything
@@ -8,7 +8,7 @@ namespace PocketCode.Bff.Archives;
 /// opens an archive, so a small upload made of a million tiny headers would cost hundreds of
 /// megabytes before the entry limit could be checked; this walk checks it first.
 /// </summary>
-internal static class ZipPreflight
+public static class ZipPreflight
 {
     private const uint EndOfCentralDirectory = 0x06054b50;
     private const uint Zip64EndOfCentralDirectory = 0x06064b50;

@@ -1,4 +1,4 @@
-namespace PocketCode.Bff.Archives;
+namespace PocketCode.Archives;
 
 /// <summary>
 /// CRC-32 (IEEE 802.3, the zip checksum), computed over what an entry actually inflates to.
@@ -6,7 +6,7 @@ namespace PocketCode.Bff.Archives;
 /// checking the checksum, so a header that lies about the size would otherwise import a silently
 /// truncated file. (System.IO.Hashing has this, but is a separate package for ten lines.)
 /// </summary>
-internal struct ZipCrc32
+public struct ZipCrc32
 {
     private static readonly uint[] Table = BuildTable();
 

@@ -1,0 +1,47 @@
+using PocketCode.Marketplace.Assets;
+using PocketCode.Marketplace.Search;
+using PocketCode.Platform;
+using PocketCode.Storage.Documents;
+
+namespace PocketCode.Marketplace.Creators;
+
+public sealed record CreatorTotals(long Assets, long Downloads, long Reviews, double AverageRating);
+
+public sealed record CreatorProfile(string Uid, string DisplayName, string Bio, string? PhotoUrl, CreatorTotals Totals, IReadOnlyList<AssetSummary> Assets);
+
+/// <summary>A creator's public page: profile fields of <c>users/{uid}</c> (written by the BFF) and their listed assets with totals.</summary>
+internal sealed class CreatorService(IDocumentStore documents)
+{
+    public const int MaxAssets = 200;
+
+    public async Task<CreatorProfile> GetAsync(string uid, CancellationToken cancellationToken)
+    {
+        if (uid.Length is 0 or > 128 || uid.Contains('/', StringComparison.Ordinal) || uid.StartsWith("__", StringComparison.Ordinal))
+        {
+            throw ProblemException.NotFound("There is no such creator.");
+        }
+
+        var user = await documents.GetAsync(AssetFields.UsersCollection + "/" + uid, cancellationToken);
+        var (query, _) = SearchQueries.Build(new SearchRequest(null, null, null, uid, SearchSort.Recency, MaxAssets, null));
+        var assets = (await documents.QueryAsync(query, cancellationToken)).Documents;
+        if (user is null && assets.Count == 0)
+        {
+            throw ProblemException.NotFound("There is no such creator.");
+        }
+
+        long reviews = assets.Sum(a => a.GetInt64(AssetFields.ReviewCount) ?? 0);
+        long ratingSum = assets.Sum(a => a.GetInt64(AssetFields.RatingSum) ?? 0);
+        var totals = new CreatorTotals(
+            assets.Count,
+            assets.Sum(a => a.GetInt64(AssetFields.Downloads) ?? 0),
+            reviews,
+            reviews > 0 ? (double)ratingSum / reviews : 0.0);
+        return new CreatorProfile(
+            uid,
+            user?.GetString("displayName") ?? string.Empty,
+            user?.GetString("bio") ?? string.Empty,
+            user?.GetString("photoUrl"),
+            totals,
+            assets.Select(AssetMapping.Summary).ToList());
+    }
+}

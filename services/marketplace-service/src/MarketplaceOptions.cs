@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Options;
+using PocketCode.Archives;
+
+namespace PocketCode.Marketplace;
+
+/// <summary>Limits of the marketplace, bound from the <c>Marketplace</c> section.</summary>
+internal sealed class MarketplaceOptions
+{
+    public const string SectionName = "Marketplace";
+
+    /// <summary>Largest version zip (compressed bytes).</summary>
+    public long MaxZipBytes { get; set; } = 50 * 1024 * 1024;
+
+    public int MaxZipEntries { get; set; } = 2000;
+
+    public long MaxFileBytes { get; set; } = 5 * 1024 * 1024;
+
+    public long MaxUncompressedBytes { get; set; } = 100 * 1024 * 1024;
+
+    public double MaxCompressionRatio { get; set; } = 100;
+
+    public long CompressionRatioGraceBytes { get; set; } = 64 * 1024;
+
+    /// <summary>How long a signed upload URL for a version's zip is valid.</summary>
+    public TimeSpan UploadUrlLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long a signed download URL is valid.</summary>
+    public TimeSpan DownloadUrlLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    public int DefaultPageSize { get; set; } = 20;
+
+    public int MaxPageSize { get; set; } = 50;
+
+    public ZipLimits ZipLimits() => new()
+    {
+        MaxEntries = MaxZipEntries,
+        MaxFileBytes = MaxFileBytes,
+        MaxUncompressedBytes = MaxUncompressedBytes,
+        MaxCompressionRatio = MaxCompressionRatio,
+        CompressionRatioGraceBytes = CompressionRatioGraceBytes,
+    };
+}
+
+internal sealed class MarketplaceOptionsValidator : IValidateOptions<MarketplaceOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MarketplaceOptions options)
+    {
+        var failures = new List<string>();
+        void Positive(string key, double value)
+        {
+            if (value <= 0)
+            {
+                failures.Add($"{MarketplaceOptions.SectionName}:{key} must be positive.");
+            }
+        }
+
+        Positive(nameof(options.MaxZipBytes), options.MaxZipBytes);
+        Positive(nameof(options.MaxZipEntries), options.MaxZipEntries);
+        Positive(nameof(options.MaxFileBytes), options.MaxFileBytes);
+        Positive(nameof(options.MaxUncompressedBytes), options.MaxUncompressedBytes);
+        Positive(nameof(options.MaxCompressionRatio), options.MaxCompressionRatio);
+        Positive(nameof(options.DefaultPageSize), options.DefaultPageSize);
+        Positive(nameof(options.UploadUrlLifetime), options.UploadUrlLifetime.TotalSeconds);
+        Positive(nameof(options.DownloadUrlLifetime), options.DownloadUrlLifetime.TotalSeconds);
+        if (options.CompressionRatioGraceBytes < 0)
+        {
+            failures.Add($"{MarketplaceOptions.SectionName}:{nameof(options.CompressionRatioGraceBytes)} cannot be negative.");
+        }
+
+        if (options.MaxPageSize < options.DefaultPageSize)
+        {
+            failures.Add($"{MarketplaceOptions.SectionName}:{nameof(options.MaxPageSize)} must be at least {nameof(options.DefaultPageSize)}.");
+        }
+
+        if (options.UploadUrlLifetime > TimeSpan.FromDays(7) || options.DownloadUrlLifetime > TimeSpan.FromDays(7))
+        {
+            failures.Add($"{MarketplaceOptions.SectionName}: signed URL lifetimes are at most 7 days.");
+        }
+
+        return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
+    }
+}
