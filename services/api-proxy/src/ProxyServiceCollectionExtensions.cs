@@ -37,6 +37,8 @@ public static class ProxyServiceCollectionExtensions
         services.AddSingleton<ProviderClient>();
         services.AddSingleton<ResponseCache>();
         services.AddSingleton<UsageStore>();
+        services.AddSingleton<UsageRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<UsageRecorder>());
         services.AddSingleton<ProxyService>();
 
         AddProviderClient(services, AiProviders.Gemini);

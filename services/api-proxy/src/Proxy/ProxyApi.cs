@@ -40,7 +40,7 @@ public static class ProxyApi
             ? (request.Stream ? "streamGenerateContent" : "generateContent")
             : "chat.completions";
         using var translated = JsonDocument.Parse(request.Body);
-        return (user.Uid, new ProxyCall(request.Provider, request.Model, method, request.Stream, request.Body, JsonBodies.CanonicalHash(translated.RootElement)));
+        return (user.Uid, new ProxyCall(request.Provider, request.Model, method, request.Stream, request.Body, proxy.HashFor(request.Stream, translated.RootElement)));
     }, proxy);
 
     private static Task GeminiAsync(HttpContext http, string target, ICurrentUser user, ProxyService proxy) => RunAsync(http, body =>
@@ -54,7 +54,7 @@ public static class ProxyApi
 
         var model = JsonBodies.ValidModel(target[..colon]);
         using var document = JsonBodies.ParseObject(body);
-        return Task.FromResult((user.Uid, new ProxyCall(AiProviders.Gemini, model, method, method == "streamGenerateContent", body, JsonBodies.CanonicalHash(document.RootElement))));
+        return Task.FromResult((user.Uid, new ProxyCall(AiProviders.Gemini, model, method, method == "streamGenerateContent", body, proxy.HashFor(method == "streamGenerateContent", document.RootElement))));
     }, proxy);
 
     private static Task OpenAiAsync(HttpContext http, ICurrentUser user, ProxyService proxy) => RunAsync(http, body =>
@@ -64,7 +64,7 @@ public static class ProxyApi
         var model = JsonBodies.ValidModel(root.TryGetProperty("model", out var m) ? m.GetStringOrNull() : null);
         var stream = root.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
         var upstreamBody = stream ? JsonBodies.WithStreamUsage(root, body) : body;
-        return Task.FromResult((user.Uid, new ProxyCall(AiProviders.OpenAi, model, "chat.completions", stream, upstreamBody, JsonBodies.CanonicalHash(root))));
+        return Task.FromResult((user.Uid, new ProxyCall(AiProviders.OpenAi, model, "chat.completions", stream, upstreamBody, proxy.HashFor(stream, root))));
     }, proxy);
 
     /// <summary>Reads the body, lets the route describe the call, runs it, and writes a <see cref="ProxyProblemException"/> with its headers.</summary>

@@ -28,6 +28,9 @@ public sealed class ProxyOptions
     /// <summary>How long a user's own key (or its absence) is remembered in memory; 0 reads the vault on every call.</summary>
     public TimeSpan KeyCacheTtl { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often the usage counts collected in memory are written to the usage documents.</summary>
+    public TimeSpan UsageFlushInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     public CacheSettings Cache { get; set; } = new();
 
     public RateLimitSettings RateLimit { get; set; } = new();
@@ -97,6 +100,7 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
         Require(o.MaxResponseBytes is >= 1024 and <= 256 * 1024 * 1024, "Proxy:MaxResponseBytes must be between 1024 and 268435456.");
         Require(o.DailyTokenBudget >= 0, "Proxy:DailyTokenBudget must be 0 (no limit) or more.");
         Require(o.KeyCacheTtl >= TimeSpan.Zero && o.KeyCacheTtl <= TimeSpan.FromMinutes(10), "Proxy:KeyCacheTtl must be between 0 and 10 minutes.");
+        Require(o.UsageFlushInterval >= TimeSpan.FromMilliseconds(10) && o.UsageFlushInterval <= TimeSpan.FromMinutes(1), "Proxy:UsageFlushInterval must be between 10 ms and 1 minute (e.g. 00:00:01).");
         Require(o.Cache.Ttl > TimeSpan.Zero, "Proxy:Cache:Ttl must be positive (e.g. 00:10:00).");
         Require(Enum.IsDefined(o.Cache.Scope), "Proxy:Cache:Scope must be User or Shared.");
         Require(o.Cache.MaxEntryBytes > 0, "Proxy:Cache:MaxEntryBytes must be positive.");

@@ -24,9 +24,14 @@ public sealed partial class ProxyService(
     ProviderClient provider,
     ResponseCache cache,
     UsageStore usage,
+    UsageRecorder recorder,
     IOptions<ProxyOptions> options,
     ILogger<ProxyService> logger)
 {
+    /// <summary>The body's canonical hash when the call can be answered from the cache; empty otherwise (no work spent).</summary>
+    public string HashFor(bool stream, System.Text.Json.JsonElement body) =>
+        !stream && cache.Enabled ? JsonBodies.CanonicalHash(body) : "";
+
     public async Task ExecuteAsync(HttpContext http, string uid, ProxyCall call)
     {
         ArgumentNullException.ThrowIfNull(http);
@@ -54,15 +59,12 @@ public sealed partial class ProxyService(
             result = await FetchAsync(key, endpoint, call, cancellationToken);
         }
 
+        var tokens = hit ? default : result.Usage ?? default;
+        Record(uid, new TokenCounts(tokens.InputTokens, tokens.OutputTokens, hit, key.OwnKey));
         http.Response.StatusCode = result.Status;
         http.Response.ContentType = result.ContentType;
         http.Response.ContentLength = result.Body.Length;
         await http.Response.Body.WriteAsync(result.Body, cancellationToken);
-        // The client has the whole answer before the usage write below.
-        await http.Response.CompleteAsync();
-
-        var tokens = hit ? default : result.Usage ?? default;
-        await RecordAsync(uid, new TokenCounts(tokens.InputTokens, tokens.OutputTokens, hit, key.OwnKey));
     }
 
     private async Task CheckBudgetAsync(string uid, ResolvedKey key, CancellationToken cancellationToken)
@@ -73,7 +75,7 @@ public sealed partial class ProxyService(
             return;
         }
 
-        var today = await usage.GetAsync(uid, usage.Today, cancellationToken);
+        var today = await recorder.GetAsync(uid, usage.Today, cancellationToken);
         if (today.PlatformTokens >= budget)
         {
             throw new ProxyProblemException(
@@ -116,7 +118,7 @@ public sealed partial class ProxyService(
             http.Response.StatusCode = (int)response.StatusCode;
             http.Response.ContentType = response.Content.Headers.ContentType?.ToString() ?? "application/json";
             await http.Response.Body.WriteAsync(KeyScrubber.Scrub(error, secret), cancellationToken);
-            await RecordAsync(uid, new TokenCounts(0, 0, false, key.OwnKey));
+            Record(uid, new TokenCounts(0, 0, false, key.OwnKey));
             return;
         }
 
@@ -147,7 +149,7 @@ public sealed partial class ProxyService(
         {
             // The client went away: disposing the response below closes the provider's stream too.
             LogClientGone(logger, call.Provider);
-            await RecordAsync(uid, new TokenCounts(last?.InputTokens ?? 0, last?.OutputTokens ?? 0, false, key.OwnKey));
+            Record(uid, new TokenCounts(last?.InputTokens ?? 0, last?.OutputTokens ?? 0, false, key.OwnKey));
             return;
         }
 
@@ -159,27 +161,16 @@ public sealed partial class ProxyService(
             RelayOutcome.UpstreamBroken => (502, "BAD_GATEWAY", $"The {name} provider ({call.Provider}) broke off the stream."),
             _ => default((int, string, string)?),
         };
+        Record(uid, new TokenCounts(last?.InputTokens ?? 0, last?.OutputTokens ?? 0, false, key.OwnKey));
         if (ending is { } e)
         {
             LogStreamCut(logger, call.Provider, outcome);
             await SseRelay.WriteErrorEventAsync(http.Response.BodyWriter, e.Item1, e.Item2, e.Item3, cancellationToken);
         }
-
-        await RecordAsync(uid, new TokenCounts(last?.InputTokens ?? 0, last?.OutputTokens ?? 0, false, key.OwnKey));
     }
 
-    private async Task RecordAsync(string uid, TokenCounts counts)
-    {
-        // Counted even when the client has gone: the provider's tokens were spent all the same.
-        try
-        {
-            await usage.RecordAsync(uid, counts, CancellationToken.None);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LogUsageFailed(logger, e);
-        }
-    }
+    // Counted even when the client has gone: the provider's tokens were spent all the same.
+    private void Record(string uid, TokenCounts counts) => recorder.Add(uid, counts);
 
     private static bool NoCache(HttpRequest request) =>
         request.Headers.CacheControl.Any(v => v is not null && v.Contains("no-cache", StringComparison.OrdinalIgnoreCase))
@@ -191,6 +182,4 @@ public sealed partial class ProxyService(
     [LoggerMessage(Level = LogLevel.Warning, Message = "A {Provider} stream was cut: {Outcome}")]
     private static partial void LogStreamCut(ILogger logger, string provider, RelayOutcome outcome);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Recording AI usage failed")]
-    private static partial void LogUsageFailed(ILogger logger, Exception exception);
 }

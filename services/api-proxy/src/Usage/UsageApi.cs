@@ -18,7 +18,7 @@ public static class UsageApi
         return endpoints;
     }
 
-    private static async Task<UsageResponse> GetAsync(string? date, ICurrentUser user, UsageStore usage, IOptions<ProxyOptions> options, CancellationToken cancellationToken)
+    private static async Task<UsageResponse> GetAsync(string? date, ICurrentUser user, UsageStore usage, UsageRecorder recorder, IOptions<ProxyOptions> options, CancellationToken cancellationToken)
     {
         var day = usage.Today;
         if (!string.IsNullOrEmpty(date) && !DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day))
@@ -26,6 +26,8 @@ public static class UsageApi
             throw new ProblemException(400, ProblemCodes.ValidationFailed, "'date' must be a UTC day as yyyy-MM-dd (e.g. 2026-11-27).");
         }
 
+        // Counts this instance still holds in memory are written first, so the answer is exact.
+        await recorder.FlushAsync(cancellationToken);
         var record = await usage.GetAsync(user.Uid, day, cancellationToken);
         var budget = options.Value.DailyTokenBudget;
         return new UsageResponse(

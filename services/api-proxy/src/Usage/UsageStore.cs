@@ -43,23 +43,22 @@ public sealed class UsageStore(IDocumentStore store, TimeProvider clock)
                 snapshot.GetInt64("platformTokens") ?? 0);
     }
 
-    /// <summary>Adds one request's counts to today's record, creating it on the first call of the day.</summary>
-    public async Task RecordAsync(string uid, TokenCounts counts, CancellationToken cancellationToken)
+    /// <summary>Adds counts to a day's record atomically, creating it with them if it is the first write of the day.</summary>
+    public async Task AddAsync(string uid, DateOnly day, UsageDelta delta, CancellationToken cancellationToken)
     {
-        var day = Today;
         var path = PathOf(uid, day);
         var increments = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
-            ["requests"] = FieldValue.Increment(1L),
-            ["inputTokens"] = FieldValue.Increment(counts.InputTokens),
-            ["outputTokens"] = FieldValue.Increment(counts.OutputTokens),
-            ["cacheHits"] = FieldValue.Increment(counts.CacheHit ? 1L : 0L),
-            ["platformTokens"] = FieldValue.Increment(counts.OwnKey ? 0L : counts.InputTokens + counts.OutputTokens),
+            ["requests"] = FieldValue.Increment(delta.Requests),
+            ["inputTokens"] = FieldValue.Increment(delta.InputTokens),
+            ["outputTokens"] = FieldValue.Increment(delta.OutputTokens),
+            ["cacheHits"] = FieldValue.Increment(delta.CacheHits),
+            ["platformTokens"] = FieldValue.Increment(delta.PlatformTokens),
             ["updatedAt"] = FieldValue.ServerTimestamp,
         };
 
         // Update-then-create: increments apply atomically to an existing record; the day's first
-        // call creates it, and a racing creator that lost falls back to the increment.
+        // write creates it, and a racing creator (another instance) that lost falls back to the increment.
         for (var attempt = 0; ; attempt++)
         {
             try
@@ -77,11 +76,11 @@ public sealed class UsageStore(IDocumentStore store, TimeProvider clock)
                 {
                     ["uid"] = uid,
                     ["date"] = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                    ["requests"] = 1L,
-                    ["inputTokens"] = counts.InputTokens,
-                    ["outputTokens"] = counts.OutputTokens,
-                    ["cacheHits"] = counts.CacheHit ? 1L : 0L,
-                    ["platformTokens"] = counts.OwnKey ? 0L : counts.InputTokens + counts.OutputTokens,
+                    ["requests"] = delta.Requests,
+                    ["inputTokens"] = delta.InputTokens,
+                    ["outputTokens"] = delta.OutputTokens,
+                    ["cacheHits"] = delta.CacheHits,
+                    ["platformTokens"] = delta.PlatformTokens,
                     ["updatedAt"] = FieldValue.ServerTimestamp,
                 }, cancellationToken);
                 return;
