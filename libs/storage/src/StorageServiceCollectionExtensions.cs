@@ -23,21 +23,7 @@ public static class StorageServiceCollectionExtensions
     public static IHostApplicationBuilder AddPocketCodeStorage(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var options = StorageOptions.FromConfiguration(builder.Configuration);
-        builder.Services.AddSingleton(options);
-
-        builder.Services.AddSingleton<IDocumentStore>(services => options.DocumentStore switch
-        {
-            DocumentStoreKind.Firestore => new FirestoreDocumentStore(
-                new FirestoreStoreOptions
-                {
-                    ProjectId = options.ProjectId,
-                    DatabaseId = options.FirestoreDatabase,
-                    EmulatorHost = options.FirestoreEmulatorHost,
-                },
-                services.GetService<ILogger<FirestoreDocumentStore>>()),
-            _ => new SqliteDocumentStore(new SqliteDocumentStoreOptions { DatabasePath = Path.Combine(options.DataDirectory, "documents.db") }),
-        });
+        var options = AddDocumentStore(builder);
 
         builder.Services.AddSingleton<IBlobStore>(services => options.BlobStore switch
         {
@@ -57,9 +43,43 @@ public static class StorageServiceCollectionExtensions
         });
 
         builder.Services.AddHealthChecks()
-            .AddCheck<StoreHealthCheck<IDocumentStore>>("document-store", tags: ["ready"])
             .AddCheck<StoreHealthCheck<IBlobStore>>("blob-store", tags: ["ready"]);
         return builder;
+    }
+
+    /// <summary>
+    /// Registers only <see cref="IDocumentStore"/> (SQLite or Firestore, as <see cref="StorageOptions"/>
+    /// selects) and its readiness check, for services that keep no blobs. Unlike
+    /// <see cref="AddPocketCodeStorage"/> it never reaches the Cloud Storage client, whose
+    /// Newtonsoft.Json-based code is not Native AOT safe (the API proxy publishes AOT).
+    /// </summary>
+    public static IHostApplicationBuilder AddPocketCodeDocumentStore(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        AddDocumentStore(builder);
+        return builder;
+    }
+
+    private static StorageOptions AddDocumentStore(IHostApplicationBuilder builder)
+    {
+        var options = StorageOptions.FromConfiguration(builder.Configuration);
+        builder.Services.AddSingleton(options);
+
+        builder.Services.AddSingleton<IDocumentStore>(services => options.DocumentStore switch
+        {
+            DocumentStoreKind.Firestore => new FirestoreDocumentStore(
+                new FirestoreStoreOptions
+                {
+                    ProjectId = options.ProjectId,
+                    DatabaseId = options.FirestoreDatabase,
+                    EmulatorHost = options.FirestoreEmulatorHost,
+                },
+                services.GetService<ILogger<FirestoreDocumentStore>>()),
+            _ => new SqliteDocumentStore(new SqliteDocumentStoreOptions { DatabasePath = Path.Combine(options.DataDirectory, "documents.db") }),
+        });
+        builder.Services.AddHealthChecks()
+            .AddCheck<StoreHealthCheck<IDocumentStore>>("document-store", tags: ["ready"]);
+        return options;
     }
 
     /// <summary>

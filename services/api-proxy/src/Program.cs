@@ -1,16 +1,27 @@
+using PocketCode.ApiProxy;
+using PocketCode.ApiProxy.Proxy;
+using PocketCode.ApiProxy.Usage;
 using PocketCode.Platform;
+using PocketCode.Platform.Secrets;
 using PocketCode.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("api-proxy");
-builder.AddPocketCodeStorage();
+// Only the document store (usage records, the users' credentials): no blobs, and no Cloud
+// Storage client, which is not Native AOT safe.
+builder.AddPocketCodeDocumentStore();
+builder.Services.AddCredentialVault();
+builder.Services.AddApiProxy(builder.Configuration);
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ProxyJsonContext.Default));
 
 var app = builder.Build();
 app.UseServiceDefaults();
+app.UseRateLimiter();
 app.MapDefaultEndpoints();
-app.MapPocketCodeStorageEndpoints();
 
 app.MapWhoAmI("/proxy/whoami");
+app.MapProxyApi();
+app.MapUsageApi();
 
 app.Run();
 

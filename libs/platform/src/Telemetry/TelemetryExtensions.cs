@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -33,9 +34,14 @@ internal static class TelemetryExtensions
         // parses one JSON object per line. An explicit Logging:Console:FormatterName still wins.
         if (!builder.Environment.IsDevelopment() && string.IsNullOrEmpty(builder.Configuration["Logging:Console:FormatterName"]))
         {
-            builder.Logging.AddConsoleFormatter<CloudJsonConsoleFormatter, CloudJsonConsoleFormatterOptions>();
+            // What AddConsoleFormatter<TFormatter, TOptions>() does, spelled out: that helper binds
+            // its options by reflection, which Native AOT services (the API proxy) cannot use; this
+            // Bind call is compiled by the configuration binding source generator instead.
+            builder.Logging.AddConsole();
+            builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ConsoleFormatter, CloudJsonConsoleFormatter>());
             builder.Services.Configure<ConsoleLoggerOptions>(o => o.FormatterName = CloudJsonConsoleFormatter.FormatterName);
             builder.Services.AddOptions<CloudJsonConsoleFormatterOptions>()
+                .Bind(builder.Configuration.GetSection("Logging:Console:FormatterOptions"))
                 .Configure<IConfiguration>((o, configuration) => o.ProjectId ??= configuration[PlatformOptions.ProjectIdKey]);
         }
 

@@ -1,0 +1,49 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Microsoft.Extensions.Logging;
+
+namespace PocketCode.Testing;
+
+/// <summary>
+/// A logger provider that keeps every log line (all categories, all levels) so tests can prove
+/// that no secret reaches a log: <c>builder.ConfigureLogging(l =&gt; l.AddProvider(capture))</c>.
+/// </summary>
+public sealed class LogCapture : ILoggerProvider
+{
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    public IReadOnlyCollection<string> Lines => _lines;
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var text = new StringBuilder().Append(category).Append(' ').Append(logLevel).Append(": ").Append(formatter(state, exception));
+            if (state is IEnumerable<KeyValuePair<string, object?>> properties)
+            {
+                foreach (var (key, value) in properties)
+                {
+                    text.Append(" |").Append(key).Append('=').Append(value);
+                }
+            }
+
+            if (exception is not null)
+            {
+                text.Append(' ').Append(exception);
+            }
+
+            lines.Enqueue(text.ToString());
+        }
+    }
+}

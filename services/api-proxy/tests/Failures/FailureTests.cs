@@ -1,0 +1,173 @@
+using System.Net;
+using Microsoft.AspNetCore.Http;
+using System.Text.Json;
+using PocketCode.ApiProxy.Tests.Infrastructure;
+using PocketCode.Testing;
+using Xunit;
+using static PocketCode.ApiProxy.Tests.Infrastructure.ProxyHttp;
+
+namespace PocketCode.ApiProxy.Tests.Failures;
+
+public sealed class FailureProxyFactory : ProxyFactory
+{
+    public FailureProxyFactory()
+    {
+        Settings["Proxy:Timeout"] = "00:00:01";
+        Settings["Proxy:MaxRetries"] = "2";
+        // Failures on purpose in this class: the breaker must not open between the tests.
+        Settings["Proxy:CircuitBreaker:MinimumThroughput"] = "1000";
+    }
+}
+
+/// <summary>Provider failures become problem responses that name the provider and never the key.</summary>
+public sealed class FailureTests(FailureProxyFactory factory) : IClassFixture<FailureProxyFactory>
+{
+    [Fact]
+    public async Task A_provider_500_is_a_502_problem_naming_the_provider_and_is_not_retried()
+    {
+        factory.Provider.Handler = async context =>
+        {
+            context.Response.StatusCode = 500;
+            await context.Response.WriteAsync("internal error for " + FakeProvider.KeyOf(context));
+        };
+        try
+        {
+            using var client = await factory.CreateClientForAsync("fail-500");
+            using var response = await client.SendAsync(Post(GeminiPath(), GeminiBody("fail-500")), Ct);
+
+            var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadGateway, "bad_gateway");
+            AssertNamesProviderNotKey(problem);
+            Assert.Single(factory.Provider.CallsWith("fail-500"));
+        }
+        finally
+        {
+            factory.Provider.Handler = null;
+        }
+    }
+
+    [Fact]
+    public async Task A_provider_that_does_not_answer_in_time_is_a_504_problem()
+    {
+        factory.Provider.Handler = context => Task.Delay(Timeout.Infinite, context.RequestAborted);
+        try
+        {
+            using var client = await factory.CreateClientForAsync("fail-timeout");
+            using var response = await client.SendAsync(Post(GeminiPath(), GeminiBody("fail-timeout")), Ct);
+
+            var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.GatewayTimeout, "gateway_timeout");
+            AssertNamesProviderNotKey(problem);
+        }
+        finally
+        {
+            factory.Provider.Handler = null;
+        }
+    }
+
+    [Fact]
+    public async Task A_provider_503_is_retried_a_bounded_number_of_times_then_a_503_problem_with_retry_after()
+    {
+        factory.Provider.Handler = context =>
+        {
+            context.Response.StatusCode = 503;
+            context.Response.Headers.RetryAfter = "0";
+            return Task.CompletedTask;
+        };
+        try
+        {
+            using var client = await factory.CreateClientForAsync("fail-503");
+            using var response = await client.SendAsync(Post(GeminiPath(), GeminiBody("fail-503")), Ct);
+
+            var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.ServiceUnavailable, "service_unavailable");
+            AssertNamesProviderNotKey(problem);
+            Assert.Equal(3, factory.Provider.CallsWith("fail-503").Count());
+        }
+        finally
+        {
+            factory.Provider.Handler = null;
+        }
+    }
+
+    [Fact]
+    public async Task A_provider_429_that_clears_is_retried_and_answers()
+    {
+        var attempts = 0;
+        factory.Provider.Handler = async context =>
+        {
+            if (Interlocked.Increment(ref attempts) == 1)
+            {
+                context.Response.StatusCode = 429;
+                context.Response.Headers.RetryAfter = "0";
+                return;
+            }
+
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(FakeProvider.GeminiJson(FakeProvider.KeyOf(context)));
+        };
+        try
+        {
+            using var client = await factory.CreateClientForAsync("fail-429");
+            using var response = await client.SendAsync(Post(GeminiPath(), GeminiBody("fail-429")), Ct);
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(2, factory.Provider.CallsWith("fail-429").Count());
+        }
+        finally
+        {
+            factory.Provider.Handler = null;
+        }
+    }
+
+    [Fact]
+    public async Task A_streamed_call_answered_503_is_not_retried()
+    {
+        factory.Provider.Handler = context =>
+        {
+            context.Response.StatusCode = 503;
+            return Task.CompletedTask;
+        };
+        try
+        {
+            using var client = await factory.CreateClientForAsync("fail-stream-503");
+            using var response = await client.SendAsync(Post(GeminiPath(method: "streamGenerateContent"), GeminiBody("fail-stream-503")), Ct);
+
+            await ProblemAssert.IsProblemAsync(response, HttpStatusCode.ServiceUnavailable, "service_unavailable");
+            Assert.Single(factory.Provider.CallsWith("fail-stream-503"));
+        }
+        finally
+        {
+            factory.Provider.Handler = null;
+        }
+    }
+
+    private static void AssertNamesProviderNotKey(JsonElement problem)
+    {
+        Assert.Equal("gemini", problem.GetProperty("provider").GetString());
+        Assert.Contains("gemini", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(TestKeys.PlatformGemini, problem.GetRawText(), StringComparison.Ordinal);
+    }
+}
+
+public sealed class RefusingProxyFactory : ProxyFactory
+{
+    public override async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        // Nothing listens there: every connection is refused.
+        Settings["Providers:Gemini:BaseUrl"] = FakeProvider.RefusingUrl();
+    }
+}
+
+public sealed class ConnectionRefusedTests(RefusingProxyFactory factory) : IClassFixture<RefusingProxyFactory>
+{
+    [Fact]
+    public async Task A_provider_that_refuses_the_connection_is_a_502_problem_naming_it()
+    {
+        using var client = await factory.CreateClientForAsync("fail-refused");
+        using var response = await client.SendAsync(Post(GeminiPath(), GeminiBody("fail-refused")), Ct);
+
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadGateway, "bad_gateway");
+        Assert.Equal("gemini", problem.GetProperty("provider").GetString());
+        Assert.Contains("could not be reached", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(TestKeys.PlatformGemini, problem.GetRawText(), StringComparison.Ordinal);
+    }
+}
