@@ -202,18 +202,33 @@ resource "google_cloud_run_v2_service" "api_proxy" {
         name  = "FIRESTORE_DATABASE"
         value = google_firestore_database.main.name
       }
+      # The proxy uses only the document store: users' own keys (vault) and usage counters.
       env {
-        name  = "BLOB_STORE"
-        value = "gcs"
+        name = "CREDENTIALS_KEYS"
+        value_source {
+          secret_key_ref {
+            secret  = google_secret_manager_secret.credentials_keys.secret_id
+            version = "latest"
+          }
+        }
       }
       env {
-        name  = "GCS_BUCKET_PREFIX"
-        value = var.bucket_prefix
+        name = "GEMINI_API_KEY"
+        value_source {
+          secret_key_ref {
+            secret  = google_secret_manager_secret.platform_ai_key.secret_id
+            version = "latest"
+          }
+        }
       }
     }
   }
 
-  depends_on = [google_project_service.apis]
+  depends_on = [
+    google_project_service.apis,
+    google_secret_manager_secret_iam_member.api_proxy_credentials_keys,
+    google_secret_manager_secret_iam_member.api_proxy_platform_ai_key,
+  ]
 }
 
 # --- Marketplace: internal; only the BFF may call it.

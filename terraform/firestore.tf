@@ -131,3 +131,731 @@ resource "google_firestore_field" "github_webhook_deliveries_ttl" {
   ttl_config {}
   index_config {}
 }
+
+# --- Marketplace: search (one query per page; see docs/architecture.md "Marketplace search on Firestore"),
+# reviews and reports. Declared in services/marketplace-service; terraform/tests checks each exists.
+
+resource "google_firestore_index" "marketplace_assets_listed_score" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "score"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_listed_downloads" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "downloads"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_listed_averageRating" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "averageRating"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_listed_publishedAt" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "publishedAt"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_listed_searchTokens_score" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "searchTokens"
+    array_config = "CONTAINS"
+  }
+  fields {
+    field_path = "score"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_listed_searchTokens_downloads" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "searchTokens"
+    array_config = "CONTAINS"
+  }
+  fields {
+    field_path = "downloads"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_listed_searchTokens_averageRating" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "searchTokens"
+    array_config = "CONTAINS"
+  }
+  fields {
+    field_path = "averageRating"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_listed_searchTokens_publishedAt" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "searchTokens"
+    array_config = "CONTAINS"
+  }
+  fields {
+    field_path = "publishedAt"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_kind_listed_score" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "kind"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "score"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_kind_listed_downloads" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "kind"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "downloads"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_kind_listed_averageRating" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "kind"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "averageRating"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_kind_listed_publishedAt" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "kind"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "publishedAt"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_kind_listed_searchTokens_score" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "kind"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "searchTokens"
+    array_config = "CONTAINS"
+  }
+  fields {
+    field_path = "score"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_kind_listed_searchTokens_downloads" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "kind"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "searchTokens"
+    array_config = "CONTAINS"
+  }
+  fields {
+    field_path = "downloads"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_kind_listed_searchTokens_averageRating" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "kind"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "searchTokens"
+    array_config = "CONTAINS"
+  }
+  fields {
+    field_path = "averageRating"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_kind_listed_searchTokens_publishedAt" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "kind"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "searchTokens"
+    array_config = "CONTAINS"
+  }
+  fields {
+    field_path = "publishedAt"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_authorUid_listed_score" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "authorUid"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "score"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_authorUid_listed_downloads" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "authorUid"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "downloads"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_authorUid_listed_averageRating" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "authorUid"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "averageRating"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_authorUid_listed_publishedAt" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "authorUid"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "publishedAt"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_authorUid_listed_searchTokens_score" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "authorUid"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "searchTokens"
+    array_config = "CONTAINS"
+  }
+  fields {
+    field_path = "score"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_authorUid_listed_searchTokens_downloads" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "authorUid"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "searchTokens"
+    array_config = "CONTAINS"
+  }
+  fields {
+    field_path = "downloads"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_authorUid_listed_searchTokens_averageRating" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "authorUid"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "searchTokens"
+    array_config = "CONTAINS"
+  }
+  fields {
+    field_path = "averageRating"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_authorUid_listed_searchTokens_publishedAt" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "authorUid"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "searchTokens"
+    array_config = "CONTAINS"
+  }
+  fields {
+    field_path = "publishedAt"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_authorUid_kind_listed_score" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "authorUid"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "kind"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "score"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_authorUid_kind_listed_downloads" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "authorUid"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "kind"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "downloads"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_authorUid_kind_listed_averageRating" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "authorUid"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "kind"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "averageRating"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_authorUid_kind_listed_publishedAt" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "authorUid"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "kind"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "publishedAt"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_authorUid_kind_listed_searchTokens_score" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "authorUid"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "kind"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "searchTokens"
+    array_config = "CONTAINS"
+  }
+  fields {
+    field_path = "score"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_authorUid_kind_listed_searchTokens_downloads" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "authorUid"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "kind"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "searchTokens"
+    array_config = "CONTAINS"
+  }
+  fields {
+    field_path = "downloads"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_authorUid_kind_listed_searchTokens_averageRating" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "authorUid"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "kind"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "searchTokens"
+    array_config = "CONTAINS"
+  }
+  fields {
+    field_path = "averageRating"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_assets_authorUid_kind_listed_searchTokens_publishedAt" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_assets"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "authorUid"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "kind"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "listed"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "searchTokens"
+    array_config = "CONTAINS"
+  }
+  fields {
+    field_path = "publishedAt"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "asset_reviews_assetId_hidden_updatedAt" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "asset_reviews"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "assetId"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "hidden"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "updatedAt"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "asset_reviews_assetId_hidden_helpful" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "asset_reviews"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "assetId"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "hidden"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "helpful"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "marketplace_reports_status_createdAt" {
+  project     = var.project_id
+  database    = google_firestore_database.main.name
+  collection  = "marketplace_reports"
+  query_scope = "COLLECTION"
+  fields {
+    field_path = "status"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "createdAt"
+    order      = "DESCENDING"
+  }
+}

@@ -12,6 +12,8 @@ namespace PocketCode.ApiProxy.Usage;
 public sealed partial class UsageRecorder(UsageStore store, IOptions<ProxyOptions> options, ILogger<UsageRecorder> logger) : BackgroundService
 {
     private readonly Lock _lock = new();
+    // Not disposed on purpose: the host may stop this service after disposing it (a failed start),
+    // and a SemaphoreSlim whose wait handle is never used holds nothing to release.
     private readonly SemaphoreSlim _flush = new(1, 1);
     private Dictionary<(string Uid, DateOnly Day), Totals> _pending = [];
     private Dictionary<(string Uid, DateOnly Day), Totals> _writing = [];
@@ -124,12 +126,6 @@ public sealed partial class UsageRecorder(UsageStore store, IOptions<ProxyOption
     {
         await base.StopAsync(cancellationToken);
         await FlushAsync(CancellationToken.None);
-    }
-
-    public override void Dispose()
-    {
-        _flush.Dispose();
-        base.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Writing AI usage failed; the counts are kept for the next flush")]
