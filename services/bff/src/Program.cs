@@ -1,6 +1,7 @@
 using PocketCode.Bff.Builds;
 using PocketCode.Bff.Credentials;
 using PocketCode.Bff.Home;
+using PocketCode.Bff.Notifications;
 using PocketCode.Bff.Projects;
 using PocketCode.Bff.Routing;
 using PocketCode.Bff.Users;
@@ -16,6 +17,7 @@ builder.Services.AddProjects();
 builder.Services.AddServiceRoutes();
 builder.Services.AddHome();
 builder.Services.AddBuilds();
+builder.Services.AddNotifications();
 
 var app = builder.Build();
 app.UseServiceDefaults();
@@ -28,6 +30,7 @@ app.MapCredentialsApi();
 app.MapProjectsApi();
 app.MapHomeApi();
 app.MapBuildsApi();
+app.MapNotificationsApi();
 app.MapServiceRoutes();
 
 app.Run();
