@@ -131,3 +131,13 @@ resource "google_firestore_field" "github_webhook_deliveries_ttl" {
   ttl_config {}
   index_config {}
 }
+
+resource "google_firestore_field" "notifications_ttl" {
+  project    = var.project_id
+  database   = google_firestore_database.main.name
+  collection = "notifications"
+  field      = "expiresAt"
+
+  ttl_config {}
+  index_config {}
+}
