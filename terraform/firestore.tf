@@ -132,6 +132,15 @@ resource "google_firestore_field" "github_webhook_deliveries_ttl" {
   index_config {}
 }
 
+resource "google_firestore_field" "notifications_ttl" {
+  project    = var.project_id
+  database   = google_firestore_database.main.name
+  collection = "notifications"
+  field      = "expiresAt"
+
+  ttl_config {}
+  index_config {}
+
 # --- Marketplace: search (one query per page; see docs/architecture.md "Marketplace search on Firestore"),
 # reviews and reports. Declared in services/marketplace-service; terraform/tests checks each exists.
 

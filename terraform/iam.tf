@@ -24,6 +24,14 @@ resource "google_project_iam_member" "bff_datastore_user" {
   member  = "serviceAccount:${google_service_account.bff.email}"
 }
 
+# --- FCM HTTP v1: the BFF sends build notifications (messages:send) with its own identity.
+
+resource "google_project_iam_member" "bff_fcm_sender" {
+  project = var.project_id
+  role    = "roles/firebasecloudmessaging.admin"
+  member  = "serviceAccount:${google_service_account.bff.email}"
+}
+
 resource "google_project_iam_member" "api_proxy_datastore_user" {
   project = var.project_id
   role    = "roles/datastore.user"

@@ -2,6 +2,7 @@ using PocketCode.Bff.Assets;
 using PocketCode.Bff.Builds;
 using PocketCode.Bff.Credentials;
 using PocketCode.Bff.Home;
+using PocketCode.Bff.Notifications;
 using PocketCode.Bff.Projects;
 using PocketCode.Bff.Routing;
 using PocketCode.Bff.Users;
@@ -18,6 +19,7 @@ builder.Services.AddServiceRoutes();
 builder.Services.AddHome();
 builder.Services.AddAssetInstalls();
 builder.Services.AddBuilds();
+builder.Services.AddNotifications();
 
 var app = builder.Build();
 app.UseServiceDefaults();
@@ -31,6 +33,7 @@ app.MapProjectsApi();
 app.MapHomeApi();
 app.MapAssetsApi();
 app.MapBuildsApi();
+app.MapNotificationsApi();
 app.MapServiceRoutes();
 
 app.Run();

@@ -20,8 +20,9 @@ internal sealed record BuildChange(string? NewState, IReadOnlyDictionary<string,
 internal sealed record TransitionResult(Build Build, bool Changed);
 
 /// <summary>
-/// The seam where a build reaches succeeded, failed or cancelled (push notifications come in a
-/// later issue). Called once per build, after the terminal state is committed.
+/// The seam where a build reaches succeeded, failed or cancelled. Called once per build, after the
+/// terminal state is committed; it must return quickly (push notifications queue the build and
+/// send in the background: Notifications/PushNotifier).
 /// </summary>
 internal interface IBuildCompletionSink
 {

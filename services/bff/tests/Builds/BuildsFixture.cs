@@ -34,14 +34,22 @@ public class BuildsFixture : IAsyncLifetime
         Factory.Settings["Builds:PublicBaseUrl"] = Audience;
         Factory.Settings["Builds:EventsPollInterval"] = "00:00:00.050";
         Factory.Settings["GITHUB_WEBHOOK_SECRET"] = WebhookSecret;
+        await ConfigureAsync(Factory);
         await Factory.InitializeAsync();
     }
 
     protected virtual ServiceFactory<Program> CreateFactory() => new();
 
+    /// <summary>Lets a derived fixture start more stand-ins and add settings before the host starts.</summary>
+    protected virtual ValueTask ConfigureAsync(ServiceFactory<Program> factory) => ValueTask.CompletedTask;
+
+    /// <summary>Stops what <see cref="ConfigureAsync"/> started (after the host).</summary>
+    protected virtual ValueTask DisposeExtrasAsync() => ValueTask.CompletedTask;
+
     public async ValueTask DisposeAsync()
     {
         await Factory.DisposeAsync();
+        await DisposeExtrasAsync();
         await Oidc.DisposeAsync();
         await GitHub.DisposeAsync();
         GC.SuppressFinalize(this);
