@@ -140,6 +140,7 @@ resource "google_firestore_field" "notifications_ttl" {
 
   ttl_config {}
   index_config {}
+}
 
 # --- Marketplace: search (one query per page; see docs/architecture.md "Marketplace search on Firestore"),
 # reviews and reports. Declared in services/marketplace-service; terraform/tests checks each exists.
