@@ -65,25 +65,30 @@ public sealed record CompositeIndex(string Collection, IReadOnlyList<IndexField>
     /// Whether this index serves <paramref name="query"/>: same collection, the same equality and
     /// array-contains fields in any order and direction, then exactly the query's orders.
     /// </summary>
-    public bool Covers(DocumentQuery query)
-    {
-        if (RequiredFor(query) is not { } required)
-        {
-            return true;
-        }
+    public bool Covers(DocumentQuery query) =>
+        RequiredFor(query) is not { } required || Serves(required, OrderCount(query));
 
+    /// <summary>
+    /// Whether this index can stand in for <paramref name="required"/>: the leading equality and
+    /// array-contains fields in any order and direction, then the last
+    /// <paramref name="orderCount"/> fields exactly.
+    /// </summary>
+    internal bool Serves(CompositeIndex required, int orderCount)
+    {
         if (required.Collection != Collection || required.Fields.Count != Fields.Count)
         {
             return false;
         }
 
-        var orderCount = query.EffectiveOrders().Count(o => o.FieldPath != DocumentQuery.DocumentIdField);
         var prefixLength = Fields.Count - orderCount;
         static string Key(IndexField f) => (f.Mode == IndexFieldMode.ArrayContains ? "[]" : "") + f.FieldPath;
         return required.Fields.Take(prefixLength).Select(Key).Order(StringComparer.Ordinal)
                 .SequenceEqual(Fields.Take(prefixLength).Select(Key).Order(StringComparer.Ordinal))
             && required.Fields.Skip(prefixLength).SequenceEqual(Fields.Skip(prefixLength));
     }
+
+    internal static int OrderCount(DocumentQuery query) =>
+        query.EffectiveOrders().Count(o => o.FieldPath != DocumentQuery.DocumentIdField);
 
     public override string ToString() =>
         Collection + "(" + string.Join(", ", Fields.Select(f => f.FieldPath + " " + f.Mode)) + ")";
@@ -138,6 +143,15 @@ public sealed class DocumentStoreRequirementsCatalog(IEnumerable<DocumentStoreRe
     public IReadOnlyList<TtlPolicy> TtlPolicies { get; } = declared.SelectMany(d => d.TtlPolicies).Distinct().ToList();
 
     /// <summary>Whether production Firestore can run the query with the declared indexes.</summary>
-    public bool Covers(DocumentQuery query) =>
-        CompositeIndex.RequiredFor(query) is null || Indexes.Any(index => index.Covers(query));
+    public bool Covers(DocumentQuery query)
+    {
+        if (CompositeIndex.RequiredFor(query) is not { } required)
+        {
+            return true;
+        }
+
+        // The required index and the order count are computed once, not once per declared index.
+        var orderCount = CompositeIndex.OrderCount(query);
+        return Indexes.Any(index => index.Serves(required, orderCount));
+    }
 }
