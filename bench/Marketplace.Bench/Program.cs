@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using PocketCode.Bench;
 using PocketCode.Marketplace;
 using PocketCode.Marketplace.Assets;
 using PocketCode.Marketplace.Bench;
@@ -15,7 +16,8 @@ using PocketCode.Storage.Sqlite;
 // builder, store query and post-filter as GET /v1/marketplace/search) and prints p50/p95/p99.
 // A plain Stopwatch loop rather than BenchmarkDotNet: the number wanted is the tail latency of one
 // page against a large seeded file, not a micro-benchmark's mean, and seeding once is most of the cost.
-//   dotnet run -c Release --project bench/Marketplace.Bench -- [--assets 100000] [--iterations 300] [--data DIR] [--keep]
+//   dotnet run -c Release --project bench/Marketplace.Bench -- [--assets 100000] [--iterations 300] [--data DIR] [--keep] [--markdown FILE]
+// --markdown FILE also writes the results as the markdown fragment of docs/benchmarks.md (bench/run-all.sh).
 var assets = IntArg("--assets", 100_000);
 var iterations = IntArg("--iterations", 300);
 var keep = args.Contains("--keep");
@@ -64,6 +66,8 @@ var cases = new (string Name, SearchRequest Request)[]
 };
 
 Console.WriteLine();
+var rows = new List<IReadOnlyList<string>>();
+var worstFirstPage = 0.0;
 Console.WriteLine($"{"query",-44} {"items",5} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"page2 p95",10}");
 foreach (var (name, request) in cases)
 {
@@ -72,6 +76,19 @@ foreach (var (name, request) in cases)
     var pageOne = await TimeAsync(request);
     var pageTwo = cursor is null ? null : await TimeAsync(request with { Cursor = cursor });
     Console.WriteLine($"{name,-44} {first.Items.Count,5} {Pct(pageOne, 50),8:F2} {Pct(pageOne, 95),8:F2} {Pct(pageOne, 99),8:F2} {(pageTwo is null ? "-" : Pct(pageTwo, 95).ToString("F2", CultureInfo.InvariantCulture)),10}");
+    rows.Add([name, first.Items.Count.ToString(CultureInfo.InvariantCulture), F2(Pct(pageOne, 50)), F2(Pct(pageOne, 95)), F2(Pct(pageOne, 99)), pageTwo is null ? "-" : F2(Pct(pageTwo, 95))]);
+    worstFirstPage = Math.Max(worstFirstPage, Pct(pageOne, 95));
+}
+
+if (StringArg("--markdown") is { } markdownFile)
+{
+    var shown = string.Join(' ', args.TakeWhile(a => a != "--markdown"));
+    var report = new MarkdownReport($"dotnet run -c Release --project bench/Marketplace.Bench -- {shown}".TrimEnd());
+    report.Line($"{assets:N0} assets on SQLite ({(reuse ? "reused data folder" : "seeded by this run")}), {iterations} timed pages per query after 10 warm-up pages, page size 20.");
+    report.Line();
+    report.Table(["query", "items", "p50 ms", "p95 ms", "p99 ms", "page2 p95 ms"], rows, [false, true, true, true, true, true]);
+    report.Aim("Every first page under 50 ms at p95 (worst query)", worstFirstPage < 50, F2(worstFirstPage) + " ms");
+    report.WriteTo(markdownFile);
 }
 
 if (!keep && dataArg is null)
@@ -100,6 +117,8 @@ async Task<double[]> TimeAsync(SearchRequest request)
     Array.Sort(samples);
     return samples;
 }
+
+static string F2(double value) => value.ToString("F2", CultureInfo.InvariantCulture);
 
 static double Pct(double[] sorted, int percentile) =>
     sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(percentile / 100.0 * sorted.Length) - 1)];

@@ -1,0 +1,47 @@
+using System.Globalization;
+
+namespace PocketCode.Bench;
+
+/// <summary>The few command-line options the bench programs take (<c>--name value</c> and flags).</summary>
+public sealed class BenchArgs(string[] args)
+{
+    public IReadOnlyList<string> All { get; } = args;
+
+    public string? Value(string name)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+    }
+
+    public int Number(string name, int fallback) =>
+        Value(name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
+
+    public bool Flag(string name) => args.Contains(name);
+
+    /// <summary>The value of <c>--markdown FILE</c>, if given (docs/benchmarks.md contract).</summary>
+    public string? MarkdownFile => Value("--markdown");
+}
+
+/// <summary>Paths relative to the repository (the folder holding PocketCode.slnx).</summary>
+public static class RepositoryRoot
+{
+    public static string Path { get; } = Find();
+
+    private static string Find()
+    {
+        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+        {
+            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+            {
+                if (File.Exists(System.IO.Path.Combine(directory.FullName, "PocketCode.slnx")))
+                {
+                    return directory.FullName;
+                }
+            }
+        }
+
+        return Directory.GetCurrentDirectory();
+    }
+
+    public static string Combine(string relative) => System.IO.Path.Combine(Path, relative);
+}
