@@ -174,8 +174,11 @@ static async Task<(TimeSpan Elapsed, ProcessMemory Memory)> StartOnceAsync(Servi
     }
 }
 
+// What would ship: the publish folder without debug symbols (*.pdb, and *.dbg next to a native binary).
 static long FolderSize(string folder) =>
-    new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+    new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories)
+        .Where(f => f.Extension is not ".pdb" and not ".dbg")
+        .Sum(f => f.Length);
 
 static string F(double value) => value.ToString("0", CultureInfo.InvariantCulture);
 

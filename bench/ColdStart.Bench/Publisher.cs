@@ -23,7 +23,7 @@ internal static class Publisher
     public static string[] Arguments(ServiceUnderTest service, Variant variant)
     {
         var output = Folder(service, variant);
-        string[] common = ["publish", RepositoryRoot.Combine(service.ProjectPath), "-c", "Release", "-o", output, "-p:DebugType=none"];
+        string[] common = ["publish", RepositoryRoot.Combine(service.ProjectPath), "-c", "Release", "-o", output];
         return variant.Name switch
         {
             // Warnings of the native compiler are reported (the publish log keeps them), not errors.
