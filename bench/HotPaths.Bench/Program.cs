@@ -47,12 +47,13 @@ internal static class Program
             return 1;
         }
 
-        var command = "dotnet run -c Release --project bench/HotPaths.Bench --" + (args.Contains("--filter") ? " --filter " + options.Value("--filter") : "");
+        var shown = args.Where((arg, i) => arg != "--markdown" && (i == 0 || args[i - 1] != "--markdown")).Select(a => a.Contains('*', StringComparison.Ordinal) ? $"'{a}'" : a);
+        var command = ("dotnet run -c Release --project bench/HotPaths.Bench -- " + string.Join(' ', shown)).TrimEnd(' ', '-').TrimEnd();
         var report = new MarkdownReport(command);
         report.Line("BenchmarkDotNet 0.15.8, job ShortRun (3 warm-up, 3 measured iterations, 1 launch) in process; allocations from [MemoryDiagnoser].");
         report.Line();
         report.Table(
-            ["benchmark", "mean", "error", "allocated / op"],
+            ["benchmark", "mean", "std. error", "allocated / op"],
             reports.Select(r => (IReadOnlyList<string>)[
                 r.BenchmarkCase.Descriptor.Type.Name.Replace("Benchmarks", "", StringComparison.Ordinal) + "." + r.BenchmarkCase.Descriptor.WorkloadMethod.Name,
                 r.ResultStatistics is { } s ? Time(s.Mean) : "failed",

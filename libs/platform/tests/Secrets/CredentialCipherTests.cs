@@ -56,6 +56,22 @@ public sealed class CredentialCipherTests
     }
 
     [Fact]
+    public void Associated_data_keeps_its_stored_layout_so_existing_records_still_decrypt()
+    {
+        // label ‖ len ‖ uid ‖ len ‖ kind ‖ len ‖ keyId, 32-bit big-endian lengths, UTF-8 (a non-ASCII uid
+        // checks that lengths count bytes, not characters). Pinned: records at rest depend on it.
+        byte[] expected =
+        [
+            .. "pocketcode.credential.v1"u8,
+            0, 0, 0, 3, .. "\u00e9u"u8,
+            0, 0, 0, 6, .. "gemini"u8,
+            0, 0, 0, 2, .. "k1"u8,
+        ];
+
+        Assert.Equal(expected, CredentialCipher.AssociatedData("\u00e9u", "gemini", "k1"));
+    }
+
+    [Fact]
     public void A_flipped_bit_in_the_ciphertext_or_nonce_fails_authentication()
     {
         var cipher = SecretsTestKeys.Cipher(SecretsTestKeys.RandomEntry("k1"));
