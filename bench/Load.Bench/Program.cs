@@ -69,9 +69,11 @@ foreach (var client in clients)
 var report = Report.Build(options, workload, warmUp, measured.Elapsed, checks);
 Console.WriteLine();
 Console.WriteLine(report.Text);
-if (options.Markdown is { } file)
+if (options.Markdown is { } markdownArgument)
 {
-    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+    // `dotnet run --project` runs in the project folder; a relative path means the caller's folder (PWD).
+    var file = Path.GetFullPath(markdownArgument, Environment.GetEnvironmentVariable("PWD") is { Length: > 0 } pwd ? pwd : Directory.GetCurrentDirectory());
+    Directory.CreateDirectory(Path.GetDirectoryName(file)!);
     await File.WriteAllTextAsync(file, report.Markdown, ct);
     Console.WriteLine($"load: markdown written to {file}");
 }
