@@ -57,8 +57,16 @@ public sealed class FirestoreEmulator : IAsyncDisposable
             return new FirestoreEmulator(configured.Trim(), null);
         }
 
-        return await StartProcessAsync(cancellationToken);
+        return await StartProcessAsync(0, cancellationToken);
     }
+
+    /// <summary>
+    /// Always starts an emulator process of its own (ignoring <see cref="HostVariable"/>), on
+    /// <paramref name="port"/> or a free port when 0: a test that stops and restarts the store needs
+    /// to own the process, and a restart on the same port keeps the service's configuration valid.
+    /// </summary>
+    public static Task<FirestoreEmulator> StartOwnAsync(int port = 0, CancellationToken cancellationToken = default) =>
+        StartProcessAsync(port, cancellationToken);
 
     /// <summary>
     /// One emulator for the whole test process, started by the first caller. It is killed by
@@ -170,7 +178,7 @@ public sealed class FirestoreEmulator : IAsyncDisposable
         }
     }
 
-    private static async Task<FirestoreEmulator> StartProcessAsync(CancellationToken cancellationToken)
+    private static async Task<FirestoreEmulator> StartProcessAsync(int port, CancellationToken cancellationToken)
     {
         var jar = Environment.GetEnvironmentVariable("FIRESTORE_EMULATOR_JAR");
         if (string.IsNullOrWhiteSpace(jar))
@@ -193,7 +201,7 @@ public sealed class FirestoreEmulator : IAsyncDisposable
             throw new InvalidOperationException($"The Firestore emulator jar was not found at '{jar}'. Install it with 'gcloud components install cloud-firestore-emulator' (or the Debian package google-cloud-cli-firestore-emulator), or set FIRESTORE_EMULATOR_JAR.");
         }
 
-        var port = FreePort();
+        port = port == 0 ? FreePort() : port;
         var start = new ProcessStartInfo("java")
         {
             RedirectStandardOutput = true,

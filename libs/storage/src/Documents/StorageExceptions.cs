@@ -33,3 +33,10 @@ public sealed class TransactionContentionException(int attempts, Exception? inne
 {
     public int Attempts { get; } = attempts;
 }
+
+/// <summary>
+/// The store could not be reached (after the adapter's own retries): the request can be repeated
+/// later. Services answer it with a 503 problem rather than a 500.
+/// </summary>
+public sealed class DocumentStoreUnavailableException(string message, Exception? innerException = null)
+    : DocumentStoreException(message, innerException);

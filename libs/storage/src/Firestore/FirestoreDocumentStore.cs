@@ -439,6 +439,12 @@ public sealed partial class FirestoreDocumentStore : IDocumentStore, IAsyncDispo
                 LogUnavailableRetry(attempt, delay.TotalMilliseconds, ex.Status.Detail);
                 await Task.Delay(delay, cancellationToken);
             }
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Not the caller's cancellation: the call's deadline or a connection given up while the
+                // service was unreachable (seen while the emulator was stopped). An outage, not a bug.
+                throw new DocumentStoreUnavailableException("Firestore did not answer the read.", ex);
+            }
         }
     }
 
@@ -461,6 +467,7 @@ public sealed partial class FirestoreDocumentStore : IDocumentStore, IAsyncDispo
     private static Exception Translate(RpcException ex) => ex.StatusCode switch
     {
         StatusCode.InvalidArgument => new ArgumentException($"Firestore rejected the request: {ex.Status.Detail}", ex),
+        StatusCode.Unavailable => new DocumentStoreUnavailableException($"Firestore is unavailable: {ex.Status.Detail}", ex),
         _ => new DocumentStoreException($"Firestore call failed with {ex.StatusCode}: {ex.Status.Detail}", ex),
     };
 

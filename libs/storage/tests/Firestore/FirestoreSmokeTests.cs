@@ -350,7 +350,7 @@ public sealed class FirestoreSmokeTests(FirestoreEmulatorFixture fixture) : ICla
         await Store.PingAsync(Ct);
 
         await using var nowhere = new FirestoreDocumentStore(new FirestoreStoreOptions { ProjectId = fixture.ProjectId, EmulatorHost = "127.0.0.1:1" });
-        await Assert.ThrowsAsync<DocumentStoreException>(() => nowhere.PingAsync(Ct));
+        await Assert.ThrowsAsync<DocumentStoreUnavailableException>(() => nowhere.PingAsync(Ct));
     }
 
     [Fact]

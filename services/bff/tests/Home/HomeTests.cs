@@ -175,6 +175,64 @@ public sealed class HomeTests
     }
 
     [Fact]
+    public async Task Stopping_the_marketplace_during_traffic_keeps_every_home_screen_200_and_marks_the_marketplace_unavailable()
+    {
+        var marketplace = await StandIn.StartAsync("marketplace", app => app.MapGet("/v1/marketplace/highlights", () => Results.Text(Highlights, "application/json")));
+        await using var bff = new HomeBff(marketplace.Url);
+        var clients = new List<HttpClient>();
+        for (var i = 0; i < 4; i++)
+        {
+            var client = await bff.CreateClientForAsync($"home-traffic-{i}");
+            await client.CreateProjectAsync($"Traffic {i}", $"com.example.traffic{i}");
+            clients.Add(client);
+        }
+
+        // Four phones open the home screen in a loop while the marketplace goes away underneath.
+        var answers = new System.Collections.Concurrent.ConcurrentQueue<(bool AfterStop, HttpStatusCode Status, string Body)>();
+        var stopped = 0;
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var traffic = clients.Select(client => Task.Run(async () =>
+        {
+            while (!done.IsCancellationRequested)
+            {
+                var afterStop = Volatile.Read(ref stopped) == 1;
+                using var response = await client.GetAsync("/v1/home", CancellationToken.None);
+                answers.Enqueue((afterStop, response.StatusCode, await response.Content.ReadAsStringAsync(CancellationToken.None)));
+            }
+        })).ToList();
+
+        // Failure guards only (generous): the traffic must reach the marketplace first, and degraded answers must follow the stop.
+        using var guard = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        guard.CancelAfter(TimeSpan.FromSeconds(60));
+        while (answers.Count(a => a.Body.Contains("\"status\":\"ok\"", StringComparison.Ordinal)) < 8)
+        {
+            await Task.Delay(20, guard.Token);
+        }
+
+        await marketplace.DisposeAsync();
+        Volatile.Write(ref stopped, 1);
+        while (answers.Count(a => a.AfterStop) < 8)
+        {
+            await Task.Delay(20, guard.Token);
+        }
+
+        await done.CancelAsync();
+        await Task.WhenAll(traffic);
+        foreach (var client in clients)
+        {
+            client.Dispose();
+        }
+
+        Assert.All(answers, a => Assert.True(a.Status == HttpStatusCode.OK, $"home answered {(int)a.Status}: {a.Body}"));
+        var afterStop = answers.Where(a => a.AfterStop).Select(a => JsonDocument.Parse(a.Body).RootElement.Clone()).ToList();
+        Assert.All(afterStop, home =>
+        {
+            AssertUnavailable(home);
+            Assert.Single(home.GetProperty("recentProjects").EnumerateArray());
+        });
+    }
+
+    [Fact]
     public async Task Another_users_projects_never_appear()
     {
         await using var bff = new HomeBff(StandIn.RefusingUrl());

@@ -1,0 +1,241 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace PocketCode.Testing;
+
+/// <summary>
+/// A service as a real child process (<c>dotnet &lt;its dll&gt;</c> from its build output) on a free
+/// loopback port, for what an in-process test host cannot show: SIGTERM handling, several services
+/// talking over real sockets (the load benchmark). Its output is kept for failure messages; it is
+/// stopped by its own process id only.
+/// </summary>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private int _disposed;
+
+    private ServiceProcess(string name, Process process, int port)
+    {
+        Name = name;
+        _process = process;
+        Port = port;
+    }
+
+    public string Name { get; }
+
+    public int Port { get; }
+
+    public int ProcessId => _process.Id;
+
+    public string Url => $"http://127.0.0.1:{Port}";
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Everything the process wrote so far (stdout and stderr interleaved).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The service's entry dll in its own build output (<c>services/.../src/bin/{Configuration}/net10.0</c>),
+    /// preferring the configuration this assembly was built with.
+    /// </summary>
+    public static string FindServiceDll(string projectFolder, string assemblyName)
+    {
+#if DEBUG
+        string[] configurations = ["Debug", "Release"];
+#else
+        string[] configurations = ["Release", "Debug"];
+#endif
+        var candidates = configurations
+            .Select(c => NpmFolder.InRepository([.. projectFolder.Split('/'), "bin", c, "net10.0", assemblyName + ".dll"]))
+            .ToList();
+        return candidates.FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException($"The service build output was not found (looked at {string.Join(", ", candidates)}); build {projectFolder} first.");
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>
+    /// Starts <c>dotnet <paramref name="dll"/></c> listening on 127.0.0.1:<paramref name="port"/> (a free
+    /// one when 0) with <paramref name="environment"/> on top of this process's environment.
+    /// </summary>
+    public static ServiceProcess Start(string name, string dll, IReadOnlyDictionary<string, string> environment, int port = 0)
+    {
+        port = port == 0 ? FreePort() : port;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["Logging__Console__FormatterOptions__ColorBehavior"] = "Disabled";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = start };
+        var service = new ServiceProcess(name, process, port);
+        DataReceivedEventHandler onLine = (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (service._output)
+                {
+                    // Bounded: a long run must not hold every log line in memory.
+                    if (service._output.Length < 512 * 1024)
+                    {
+                        service._output.AppendLine(e.Data);
+                    }
+                }
+            }
+        };
+        process.OutputDataReceived += onLine;
+        process.ErrorDataReceived += onLine;
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception ex)
+        {
+            process.Dispose();
+            throw new InvalidOperationException("Could not run 'dotnet' to start " + name + ".", ex);
+        }
+
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return service;
+    }
+
+    /// <summary>Waits until <c>/health/ready</c> answers 200; fails with the process output if it exits or <paramref name="timeout"/> passes.</summary>
+    public async Task WaitReadyAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var guard = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        guard.CancelAfter(timeout);
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode} while starting. Its output:{Environment.NewLine}{Output}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(Url + "/health/ready", guard.Token);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException) when (!guard.IsCancellationRequested)
+            {
+                // One probe timed out; try again.
+            }
+            catch (OperationCanceledException) when (guard.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"{Name} was not ready within {timeout.TotalSeconds:0} s. Its output:{Environment.NewLine}{Output}");
+            }
+
+            try
+            {
+                await Task.Delay(200, guard.Token);
+            }
+            catch (OperationCanceledException) when (guard.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"{Name} was not ready within {timeout.TotalSeconds:0} s. Its output:{Environment.NewLine}{Output}");
+            }
+        }
+    }
+
+    /// <summary>Sends SIGTERM to this process (what Cloud Run and Ctrl-C-less orchestrators send).</summary>
+    public void SendTerminate()
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        // .NET has no API for sending a signal other than SIGKILL to another process; kill(1) does it.
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false })
+            ?? throw new InvalidOperationException("Could not run 'kill'.");
+        kill.WaitForExit();
+    }
+
+    /// <summary>Waits for the process to exit; false when <paramref name="timeout"/> passed first.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var guard = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(guard.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>SIGTERM, then SIGKILL if it has not exited after <paramref name="grace"/>.</summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        SendTerminate();
+        if (!await WaitForExitAsync(grace))
+        {
+            _process.Kill(entireProcessTree: true);
+            await WaitForExitAsync(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await StopAsync(TimeSpan.FromSeconds(15));
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started or already reaped.
+        }
+
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,126 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using PocketCode.ApiProxy.Tests.Infrastructure;
+using PocketCode.Testing;
+using Xunit;
+using static PocketCode.ApiProxy.Tests.Infrastructure.ProxyHttp;
+
+namespace PocketCode.ApiProxy.Tests.Failures;
+
+/// <summary>
+/// SIGTERM to the proxy as a real process (<c>dotnet PocketCode.ApiProxy.dll</c>, as Cloud Run stops
+/// an instance) while calls are held open at the provider: those calls still complete 200, a new
+/// connection after the signal is refused (or answered 503), and the process exits 0.
+/// </summary>
+public sealed class GracefulShutdownTests
+{
+    [Fact]
+    public async Task Sigterm_under_load_lets_in_flight_calls_finish_refuses_new_ones_and_exits_0()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var provider = await FakeProvider.StartAsync();
+        provider.Handler = async context =>
+        {
+            await release.Task.WaitAsync(TimeSpan.FromMinutes(2), context.RequestAborted);
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(FakeProvider.GeminiJson(FakeProvider.KeyOf(context)));
+        };
+        var dataDirectory = Directory.CreateTempSubdirectory("pocketcode-sigterm-").FullName;
+        try
+        {
+            await using var proxy = ServiceProcess.Start("api-proxy", ServiceProcess.FindServiceDll("services/api-proxy/src", "PocketCode.ApiProxy"), new Dictionary<string, string>
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Development",
+                ["DOTNET_ENVIRONMENT"] = "Development",
+                ["GOOGLE_CLOUD_PROJECT"] = "demo-pocketcode",
+                ["POCKETCODE_DATA_DIR"] = dataDirectory,
+                ["FIRESTORE_EMULATOR_HOST"] = "",
+                ["STORAGE_EMULATOR_HOST"] = "",
+                ["GEMINI_API_KEY"] = TestKeys.PlatformGemini,
+                ["Providers__Gemini__BaseUrl"] = provider.Url,
+                ["Proxy__Cache__Enabled"] = "false",
+                ["Proxy__Timeout"] = "00:02:00",
+            });
+            await proxy.WaitReadyAsync(TimeSpan.FromMinutes(2), Ct);
+
+            using var http = new HttpClient { BaseAddress = new Uri(proxy.Url), Timeout = TimeSpan.FromMinutes(3) };
+            using (var minted = await http.PostAsJsonAsync("/dev/tokens", new { uid = "sigterm-user" }, Ct))
+            {
+                var token = JsonDocument.Parse(await minted.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("idToken").GetString();
+                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            }
+
+            // Three calls held open at the provider.
+            var inFlight = Enumerable.Range(0, 3)
+                .Select(i => http.SendAsync(Post(GeminiPath(), GeminiBody($"sigterm-call-{i}")), Ct))
+                .ToList();
+            await WaitUntilAsync(() => provider.Calls.Count >= 3, "the three calls reach the provider");
+
+            proxy.SendTerminate();
+
+            // New connections after the signal: refused, or a clean 503 while it drains; never a
+            // 500 or a dropped response. (Each probe opens a connection of its own.)
+            var refused = false;
+            using (var guard = CancellationTokenSource.CreateLinkedTokenSource(Ct))
+            {
+                guard.CancelAfter(TimeSpan.FromSeconds(60));
+                while (!refused)
+                {
+                    using var fresh = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { BaseAddress = new Uri(proxy.Url) };
+                    try
+                    {
+                        using var probe = await fresh.GetAsync("/health/live", guard.Token);
+                        Assert.True(probe.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"a request during shutdown answered {(int)probe.StatusCode}");
+                        refused = probe.StatusCode == HttpStatusCode.ServiceUnavailable;
+                    }
+                    catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ConnectionError)
+                    {
+                        refused = true;
+                    }
+
+                    if (!refused)
+                    {
+                        await Task.Delay(50, guard.Token);
+                    }
+                }
+            }
+
+            Assert.False(proxy.HasExited, "the proxy exited before its in-flight calls were answered");
+            release.SetResult();
+            foreach (var call in inFlight)
+            {
+                using var response = await call;
+                var body = await response.Content.ReadAsStringAsync(Ct);
+                Assert.True(response.StatusCode == HttpStatusCode.OK, $"an in-flight call answered {(int)response.StatusCode}: {body}");
+                Assert.Contains(FakeProvider.GeminiAnswer, body, StringComparison.Ordinal);
+            }
+
+            Assert.True(await proxy.WaitForExitAsync(TimeSpan.FromSeconds(60)), "the proxy did not exit after SIGTERM. Output:\n" + proxy.Output);
+            Assert.True(proxy.ExitCode == 0, $"exit code {proxy.ExitCode}. Output:\n{proxy.Output}");
+        }
+        finally
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        using var guard = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        guard.CancelAfter(TimeSpan.FromSeconds(60));
+        while (!condition())
+        {
+            try
+            {
+                await Task.Delay(20, guard.Token);
+            }
+            catch (OperationCanceledException) when (!Ct.IsCancellationRequested)
+            {
+                throw new TimeoutException("Timed out waiting until " + what + ".");
+            }
+        }
+    }
+}
