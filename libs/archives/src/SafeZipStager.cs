@@ -54,6 +54,20 @@ public static class SafeZipStager
     /// </summary>
     public static async Task<IReadOnlyList<StagedZipFile>> StageAsync(string zipPath, string workFolder, ZipLimits limits, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await StageCoreAsync(zipPath, workFolder, limits, cancellationToken);
+        }
+        catch (InvalidDataException)
+        {
+            // A damaged central directory or local header surfaces only while the entries are read
+            // (found by the property tests: it used to escape as a 500).
+            throw new ZipRejectedException("the archive is damaged: its directory and its entries do not agree.");
+        }
+    }
+
+    private static async Task<IReadOnlyList<StagedZipFile>> StageCoreAsync(string zipPath, string workFolder, ZipLimits limits, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(limits);
         await using var zipStream = new FileStream(zipPath, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
         var entries = await ZipPreflight.CountEntriesAsync(zipStream, limits.MaxEntries, cancellationToken)

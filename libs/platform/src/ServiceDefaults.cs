@@ -26,7 +26,7 @@ public static class ServiceDefaults
     /// <summary>
     /// Registers listening address, Firebase authentication with an authenticated-user fallback
     /// policy, problem details, health checks, OpenTelemetry, HttpClient resilience, forwarded
-    /// headers, response compression and OpenAPI.
+    /// headers, response compression, OpenAPI, per-caller rate limits, CORS and HSTS.
     /// </summary>
     /// <param name="serviceName">Service name in telemetry (<c>service.name</c>) and its ActivitySource/Meter name.</param>
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
@@ -54,6 +54,7 @@ public static class ServiceDefaults
 
         services.AddPlatformProblemDetails();
         services.AddPlatformHttp();
+        services.AddPlatformHardening();
         services.AddPlatformAuthentication();
         services.AddHealthChecks();
         services.AddPlatformOpenApi();
@@ -64,8 +65,9 @@ public static class ServiceDefaults
     }
 
     /// <summary>
-    /// Adds the shared middleware in order: forwarded headers, exception handler, status code
-    /// problem pages, compression, routing, body-size check, authentication and authorization.
+    /// Adds the shared middleware in order: forwarded headers, security headers / HSTS / CORS,
+    /// exception handler, status code problem pages, compression, routing, body-size check,
+    /// authentication, rate limits and authorization.
     /// Call it right after <c>Build()</c>, before a service's own middleware.
     /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
@@ -79,6 +81,7 @@ public static class ServiceDefaults
         _ = app.Services.GetRequiredService<IOptions<LimitsOptions>>().Value;
 
         app.UseForwardedHeaders();
+        app.UseEdgeHardening();
         app.UseExceptionHandler();
         // Responses that end with an error status and no body (404, 405, an empty 400) get a problem body.
         app.UseStatusCodePages();
@@ -86,6 +89,9 @@ public static class ServiceDefaults
         app.UseRouting();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseAuthentication();
+        // Between the two: the caller is known (limited by uid), and anonymous calls to protected
+        // routes are limited by address before they are refused.
+        app.UseRateLimiter();
         app.UseAuthorization();
         return app;
     }

@@ -8,19 +8,36 @@ namespace PocketCode.Testing;
 /// A logger provider that keeps every log line (all categories, all levels) so tests can prove
 /// that no secret reaches a log: <c>builder.ConfigureLogging(l =&gt; l.AddProvider(capture))</c>.
 /// </summary>
-public sealed class LogCapture : ILoggerProvider
+public sealed class LogCapture(int maxLines = int.MaxValue, Action<string>? observer = null) : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _lines = new();
+    private int _count;
+
+    /// <summary>
+    /// The log lines of every service host this test process started: each <see cref="ServiceFactory{TProgram}"/>
+    /// installs it. Every line is checked for secrets as it is written (<see cref="SecretScan"/>); the
+    /// first 50,000 are also kept for secrets registered later.
+    /// </summary>
+    public static LogCapture Suite { get; } = new(50_000, SecretScan.Inspect);
 
     public IReadOnlyCollection<string> Lines => _lines;
 
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, this);
+
+    private void Add(string line)
+    {
+        observer?.Invoke(line);
+        if (Interlocked.Increment(ref _count) <= maxLines)
+        {
+            _lines.Enqueue(line);
+        }
+    }
 
     public void Dispose()
     {
     }
 
-    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+    private sealed class Logger(string category, LogCapture capture) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -43,7 +60,7 @@ public sealed class LogCapture : ILoggerProvider
                 text.Append(' ').Append(exception);
             }
 
-            lines.Enqueue(text.ToString());
+            capture.Add(text.ToString());
         }
     }
 }

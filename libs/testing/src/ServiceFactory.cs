@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Xunit;
 
 namespace PocketCode.Testing;
@@ -30,7 +31,17 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram>, IAsyncL
     public bool OwnsDataDirectory { get; set; } = true;
 
     /// <summary>Settings applied on top of the defaults; set before the first client is created.</summary>
-    public Dictionary<string, string?> Settings { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <remarks>
+    /// The per-caller rate limits start generous, so suites that send thousands of requests as one
+    /// user are not throttled; a test of the limits sets its own values.
+    /// </remarks>
+    public Dictionary<string, string?> Settings { get; } = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["RateLimits:UserBurst"] = "1000000",
+        ["RateLimits:UserPerSecond"] = "1000000",
+        ["RateLimits:AnonymousBurst"] = "1000000",
+        ["RateLimits:AnonymousPerSecond"] = "1000000",
+    };
 
     public string EnvironmentName { get; set; } = "Development";
 
@@ -47,6 +58,7 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram>, IAsyncL
         builder.UseSetting("POCKETCODE_DATA_DIR", DataDirectory);
         builder.UseSetting("GOOGLE_CLOUD_PROJECT", ProjectId);
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(Settings));
+        builder.ConfigureLogging(logging => logging.AddProvider(LogCapture.Suite));
     }
 
     /// <summary>A client carrying a development token for <paramref name="uid"/>.</summary>

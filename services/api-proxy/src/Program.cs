@@ -15,8 +15,7 @@ builder.Services.AddApiProxy(builder.Configuration);
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ProxyJsonContext.Default));
 
 var app = builder.Build();
-app.UseServiceDefaults();
-app.UseRateLimiter();
+app.UseServiceDefaults(); // includes UseRateLimiter (the platform's per-caller limits and the AI policy)
 app.MapDefaultEndpoints();
 
 app.MapWhoAmI("/proxy/whoami");

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.RateLimiting;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -21,6 +22,7 @@ public static class HealthEndpoints
         // Liveness runs no checks: a failing dependency must not get a healthy process restarted.
         endpoints.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync })
             .AllowAnonymous()
+            .DisableRateLimiting()
             .DisableHttpMetrics();
         endpoints.MapHealthChecks(ReadyPath, new HealthCheckOptions
         {
@@ -28,6 +30,7 @@ public static class HealthEndpoints
             ResponseWriter = WriteAsync,
         })
             .AllowAnonymous()
+            .DisableRateLimiting()
             .DisableHttpMetrics();
     }
 

@@ -30,7 +30,12 @@ internal static class HostingExtensions
         services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<LimitsOptions>, LimitsOptionsValidator>();
         services.AddOptions<KestrelServerOptions>()
-            .Configure<IOptions<LimitsOptions>>((kestrel, limits) => kestrel.Limits.MaxRequestBodySize = limits.Value.MaxRequestBodyBytes);
+            .Configure<IOptions<LimitsOptions>>((kestrel, limits) =>
+            {
+                kestrel.Limits.MaxRequestBodySize = limits.Value.MaxRequestBodyBytes;
+                // No "Server: Kestrel": the stack is nobody's business.
+                kestrel.AddServerHeader = false;
+            });
 
         services.Configure<ForwardedHeadersOptions>(options =>
         {

@@ -59,6 +59,9 @@ public sealed class TestApp : IAsyncDisposable
             ["PORT"] = "",
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
             ["OpenApi:Enabled"] = null,
+            // Generous limits for the suites that send many requests; HardeningTests sets small ones.
+            ["RateLimits:UserBurst"] = "100000",
+            ["RateLimits:AnonymousBurst"] = "100000",
         };
         if (!explicitUrls)
         {
