@@ -35,6 +35,10 @@ internal sealed partial class LocalSystem : IAsyncDisposable
             ["POCKETCODE_DATA_DIR"] = dataDirectory,
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
+            // Each client is one user in a closed loop, faster than a person taps: the platform's
+            // per-user limit (20/s) would answer 429s that measure the limiter, not the system.
+            ["RateLimits__UserBurst"] = "100000",
+            ["RateLimits__UserPerSecond"] = "100000",
         };
 
         FirestoreEmulator? firestore = null;
