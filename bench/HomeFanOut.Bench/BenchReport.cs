@@ -14,6 +14,9 @@ internal sealed class BenchReport(string project, string[] args)
 {
     private readonly StringBuilder _body = new();
 
+    // Resolved now: a program may change its working directory later.
+    private readonly string? _markdown = Option(args, "--markdown") is { } file ? Path.GetFullPath(file) : null;
+
     /// <summary>The value after <paramref name="name"/> in the arguments, or null.</summary>
     public static string? Option(string[] args, string name) =>
         args.SkipWhile(a => !string.Equals(a, name, StringComparison.Ordinal)).Skip(1).FirstOrDefault();
@@ -52,7 +55,7 @@ internal sealed class BenchReport(string project, string[] args)
     /// <summary>Writes the fragment when <c>--markdown FILE</c> was given.</summary>
     public async Task WriteAsync()
     {
-        if (Option(args, "--markdown") is not { } file)
+        if (_markdown is not { } file)
         {
             return;
         }
@@ -63,7 +66,7 @@ internal sealed class BenchReport(string project, string[] args)
             .AppendLine(CultureInfo.InvariantCulture, $"Machine: {Machine}")
             .AppendLine()
             .Append(_body);
-        var folder = Path.GetDirectoryName(Path.GetFullPath(file));
+        var folder = Path.GetDirectoryName(file);
         if (folder is not null)
         {
             Directory.CreateDirectory(folder);
