@@ -43,7 +43,21 @@ internal sealed class BenchReport(string project, string[] args)
     }
 
     public static string Machine => string.Create(CultureInfo.InvariantCulture,
-        $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{LoadAverage()}");
+
+    /// <summary>The 1/5/15-minute load average (Linux), so a reader sees whether the machine was busy.</summary>
+    private static string LoadAverage()
+    {
+        try
+        {
+            var parts = File.ReadAllText("/proc/loadavg").Split(' ');
+            return $", load average {parts[0]} {parts[1]} {parts[2]} when written";
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
+    }
 
     /// <summary>Adds a line to the fragment and prints it.</summary>
     public void Line(string text = "")
