@@ -19,7 +19,11 @@ public static class LocalBlobEndpoints
     {
         var group = endpoints.MapGroup("/" + RoutePrefix).AllowAnonymous().ExcludeFromDescription();
         group.MapGet("/{bucket}/{**name}", DownloadAsync);
-        group.MapPut("/{bucket}/{**name}", UploadAsync).DisableAntiforgery();
+        // Signed uploads may be large (build artifacts of hundreds of MB); the signature bounds who
+        // can send them. As metadata, so the limit is lifted before any middleware checks the
+        // declared Content-Length against the service's default body limit.
+        group.MapPut("/{bucket}/{**name}", UploadAsync).DisableAntiforgery()
+            .WithMetadata(NoRequestSizeLimit.Instance);
         return group;
     }
 
@@ -54,7 +58,7 @@ public static class LocalBlobEndpoints
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "The upload's content type differs from the signed one.");
         }
 
-        // Signed uploads may be large (build artifacts); the signature bounds who can send them.
+        // The same for hosts whose routing does not apply request size metadata.
         var sizeLimit = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>();
         if (sizeLimit is { IsReadOnly: false })
         {
@@ -79,5 +83,16 @@ public static class LocalBlobEndpoints
             && long.TryParse(query["expires"], NumberStyles.None, CultureInfo.InvariantCulture, out var expires)
             && BlobNames.IsKnownBucket(bucket)
             && store.VerifySignature(method, bucket, name, expires, query["contentType"].Count > 0 ? query["contentType"].ToString() : null, query["signature"].ToString());
+    }
+
+    /// <summary>
+    /// What MVC's DisableRequestSizeLimitAttribute says, without referencing MVC from the storage
+    /// library (services publishing Native AOT reference it too).
+    /// </summary>
+    private sealed class NoRequestSizeLimit : Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata
+    {
+        public static NoRequestSizeLimit Instance { get; } = new();
+
+        public long? MaxRequestBodySize => null;
     }
 }

@@ -49,12 +49,18 @@ internal sealed class HomeBff : ServiceFactory<Program>
     }
 }
 
-/// <summary>Holds every query of the <c>projects</c> collection at a gate while armed.</summary>
+/// <summary>
+/// Holds every query of the <c>projects</c> collection at <see cref="Gate"/> while armed; with
+/// <see cref="GateEach"/> armed, each of the home screen's store reads (the profile document, the
+/// projects and the builds queries) waits at it, named <c>profile</c>, <c>projects</c>, <c>builds</c>.
+/// </summary>
 public class GatedStore : DispatchProxy
 {
     public IDocumentStore Inner { get; set; } = null!;
 
     public Func<Task>? Gate { get; set; }
+
+    public Func<string, Task>? GateEach { get; set; }
 
     public static GatedStore Wrap(IDocumentStore inner)
     {
@@ -66,6 +72,19 @@ public class GatedStore : DispatchProxy
 
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
+        if (GateEach is { } each)
+        {
+            if (targetMethod!.Name == nameof(IDocumentStore.GetAsync) && args![0] is string path && path.StartsWith("users/", StringComparison.Ordinal))
+            {
+                return GatedGetAsync(() => each("profile"), path, (CancellationToken)args[1]!);
+            }
+
+            if (targetMethod.Name == nameof(IDocumentStore.QueryAsync) && args![0] is DocumentQuery { CollectionPath: "projects" or "builds" } gatedQuery)
+            {
+                return GatedQueryAsync(() => each(gatedQuery.CollectionPath), gatedQuery, (CancellationToken)args[1]!);
+            }
+        }
+
         if (targetMethod!.Name == nameof(IDocumentStore.QueryAsync) && args![0] is DocumentQuery { CollectionPath: "projects" } query && Gate is { } gate)
         {
             return GatedQueryAsync(gate, query, (CancellationToken)args[1]!);
@@ -80,6 +99,12 @@ public class GatedStore : DispatchProxy
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
             throw;
         }
+    }
+
+    private async Task<DocumentSnapshot?> GatedGetAsync(Func<Task> gate, string path, CancellationToken cancellationToken)
+    {
+        await gate();
+        return await Inner.GetAsync(path, cancellationToken);
     }
 
     private async Task<QueryResult> GatedQueryAsync(Func<Task> gate, DocumentQuery query, CancellationToken cancellationToken)
@@ -314,6 +339,55 @@ public sealed class HomeTests
 
         Assert.Equal("ok", home.GetProperty("marketplace").GetProperty("status").GetString());
         Assert.Single(home.GetProperty("recentProjects").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task All_four_downstreams_are_in_flight_at_the_same_time()
+    {
+        // A barrier over the profile read, both queries and the marketplace call: each holds until
+        // all four have started. Code that awaited any of them before starting the next would hold
+        // at the first one until it gives up, and the screen would fail or lack its highlights.
+        var names = new[] { "profile", "projects", "builds", "marketplace" };
+        var reached = names.ToDictionary(n => n, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var giveUp = TimeSpan.FromSeconds(15);
+        async Task ArriveAsync(string name)
+        {
+            reached[name].TrySetResult();
+            try
+            {
+                await Task.WhenAll(reached.Values.Select(r => r.Task)).WaitAsync(giveUp);
+            }
+            catch (TimeoutException)
+            {
+                var missing = string.Join(", ", reached.Where(r => !r.Value.Task.IsCompleted).Select(r => r.Key));
+                throw new TimeoutException($"{name} waited for {missing}, which never started while it was in flight.");
+            }
+        }
+
+        var armed = false;
+        await using var marketplace = await StandIn.StartAsync("marketplace", app => app.MapGet("/v1/marketplace/highlights", async () =>
+        {
+            if (Volatile.Read(ref armed))
+            {
+                await ArriveAsync("marketplace");
+            }
+
+            return Results.Text(Highlights, "application/json");
+        }));
+        GatedStore? store = null;
+        await using var bff = new HomeBff(marketplace.Url, TimeSpan.FromSeconds(30), inner => (IDocumentStore)(object)(store = GatedStore.Wrap(inner)));
+        using var client = await bff.CreateClientForAsync("home-barrier-user");
+        await client.CreateProjectAsync();
+        await GetHomeAsync(client); // creates the profile document
+        Volatile.Write(ref armed, true);
+        store!.GateEach = ArriveAsync;
+
+        var home = await GetHomeAsync(client);
+
+        Assert.All(reached, r => Assert.True(r.Value.Task.IsCompletedSuccessfully, r.Key + " was never reached"));
+        Assert.Equal("ok", home.GetProperty("marketplace").GetProperty("status").GetString());
+        Assert.Single(home.GetProperty("recentProjects").EnumerateArray());
+        Assert.Equal("home-barrier-user", home.GetProperty("profile").GetProperty("uid").GetString());
     }
 
     private static void AssertUnavailable(JsonElement home)
