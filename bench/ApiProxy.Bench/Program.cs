@@ -2,8 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
-using System.Security.Cryptography;
+using System.Runtime.InteropServices;
 using System.Text;
 using PocketCode.ApiProxy.Bench;
 using PocketCode.Platform;
@@ -13,85 +12,95 @@ using PocketCode.Platform;
 // concurrent HTTP load, which BenchmarkDotNet's in-process method timing does not model.
 //
 //   dotnet run -c Release --project bench/ApiProxy.Bench -- [--proxy PATH] [--seconds N] [--requests N]
+//       [--spawns N] [--pin] [--markdown FILE]
 //
+// --spawns: cold starts to measure (median reported); --pin: load generator and stand-in on CPU 0,
+// proxy on CPU 1 (taskset); --markdown: also write the results as a markdown fragment to FILE
+// (docs/benchmarks.md, block "api-proxy").
 // PATH is the proxy to start: the Native AOT binary (default: the publish folder of
 // `dotnet publish services/api-proxy/src -c Release -r linux-x64`) or a PocketCode.ApiProxy.dll (JIT).
 
 var options = BenchOptions.Parse(args);
 await using var upstream = await StandInProvider.StartAsync();
 var project = "demo-pocketcode";
-var dataDirectory = Directory.CreateTempSubdirectory("pocketcode-bench-").FullName;
-var proxyPort = FreePort();
-var environment = new Dictionary<string, string>
-{
-    ["ASPNETCORE_ENVIRONMENT"] = "Benchmark",
-    ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{proxyPort}",
-    ["GOOGLE_CLOUD_PROJECT"] = project,
-    // Emulator mode: the proxy accepts the unsigned emulator-format token minted below.
-    ["FIREBASE_AUTH_EMULATOR_HOST"] = "127.0.0.1:9",
-    ["POCKETCODE_DATA_DIR"] = dataDirectory,
-    ["CREDENTIALS_KEYS"] = "bench:" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-    ["GEMINI_API_KEY"] = StandInProvider.PlatformKey,
-    ["Providers__Gemini__BaseUrl"] = upstream.Url,
-    // What is measured is the proxy's own path: no cache hits, no limits in the way.
-    ["Proxy__Cache__Enabled"] = "false",
-    ["Proxy__RateLimit__TokenLimit"] = "100000000",
-    ["Proxy__RateLimit__TokensPerPeriod"] = "100000000",
-    ["Proxy__DailyTokenBudget"] = "0",
-    ["Logging__LogLevel__Default"] = "Warning",
-};
-
-var started = Stopwatch.GetTimestamp();
-using var proxy = StartProxy(options.ProxyPath, environment);
-var proxyUrl = $"http://127.0.0.1:{proxyPort}";
 var token = EmulatorTokens.Create($"https://securetoken.google.com/{project}", project, "bench-user", DateTimeOffset.UtcNow);
-var firstAnswer = await WaitForFirstAnswerAsync(proxyUrl, token);
-var startup = Stopwatch.GetElapsedTime(started);
-
-try
+if (options.Pin && (OperatingSystem.IsLinux() || OperatingSystem.IsWindows()))
 {
-    Console.WriteLine($"API proxy benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
-    Console.WriteLine($"proxy: {options.ProxyPath}");
-    Console.WriteLine($"proxy start to first proxied answer (spawn, JIT/AOT start-up, vault read, provider call): {startup.TotalMilliseconds:0} ms (first answer HTTP {(int)firstAnswer})");
-    Console.WriteLine();
-
-    var direct = new Target("direct", upstream.Url + "/v1beta/models/bench-model:generateContent", request => request.Headers.Add("x-goog-api-key", StandInProvider.PlatformKey));
-    var proxied = new Target("proxy", proxyUrl + "/proxy/ai/gemini/v1beta/models/bench-model:generateContent", request => request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token));
-    var directStream = direct with { Name = "direct", Url = upstream.Url + "/v1beta/models/bench-model:streamGenerateContent?alt=sse" };
-    var proxiedStream = proxied with { Name = "proxy", Url = proxyUrl + "/proxy/ai/gemini/v1beta/models/bench-model:streamGenerateContent" };
-
-    var rows = new List<string>();
-    foreach (var connections in new[] { 1, 20 })
-    {
-        // Warm both paths (connections, JIT tiers of the bench itself), then measure each in turn.
-        await Load.RunAsync(direct, connections, TimeSpan.FromSeconds(1));
-        await Load.RunAsync(proxied, connections, TimeSpan.FromSeconds(1));
-        var d = await Load.RunAsync(direct, connections, TimeSpan.FromSeconds(options.Seconds));
-        var p = await Load.RunAsync(proxied, connections, TimeSpan.FromSeconds(options.Seconds));
-        rows.Add(Row($"generateContent, {connections} conn", d, p));
-    }
-
-    await Load.TimeToFirstByteAsync(directStream, 50);
-    await Load.TimeToFirstByteAsync(proxiedStream, 50);
-    var ds = await Load.TimeToFirstByteAsync(directStream, options.Requests);
-    var ps = await Load.TimeToFirstByteAsync(proxiedStream, options.Requests);
-    rows.Add(Row("stream TTFB, 1 conn", ds, ps));
-
-    Console.WriteLine("| scenario | direct p50 | direct p99 | proxy p50 | proxy p99 | added p50 | added p99 | direct req/s | proxy req/s | proxy/direct |");
-    Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
-    rows.ForEach(Console.WriteLine);
+    // Fair split of the 2 cores: this process (load generator + stand-in provider) on CPU 0, the
+    // proxy on CPU 1 (started through taskset), so neither side steals the other's core.
+    Process.GetCurrentProcess().ProcessorAffinity = 1;
 }
-finally
+
+// Cold start: spawn -> first successful authenticated proxied answer, each time a fresh process
+// and a fresh data folder (what a new Cloud Run instance sees).
+var coldStarts = new List<double>();
+for (var i = 0; i < options.Spawns; i++)
 {
-    proxy.Kill(entireProcessTree: true);
-    await proxy.WaitForExitAsync();
-    try
+    await using var fresh = ProxyProcess.Start(options, upstream.Url, project);
+    var (elapsed, status) = await fresh.WaitForFirstAnswerAsync(token);
+    if (status != HttpStatusCode.OK)
     {
-        Directory.Delete(dataDirectory, recursive: true);
+        throw new InvalidOperationException($"The proxy's first answer was HTTP {(int)status}.");
     }
-    catch (IOException)
-    {
-    }
+
+    coldStarts.Add(elapsed.TotalMilliseconds);
+}
+
+coldStarts.Sort();
+var coldMedian = coldStarts[coldStarts.Count / 2];
+
+await using var proxy = ProxyProcess.Start(options, upstream.Url, project);
+await proxy.WaitForFirstAnswerAsync(token);
+var proxyUrl = proxy.Url;
+
+var header = $"Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {RuntimeInformation.FrameworkDescription}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{(options.Pin ? "; load generator and stand-in pinned to CPU 0, proxy to CPU 1 (taskset)" : "; all processes share all cores")}";
+Console.WriteLine($"API proxy benchmark. {header}");
+Console.WriteLine($"proxy: {options.ProxyPath}");
+Console.WriteLine();
+
+var direct = new Target("direct", upstream.Url + "/v1beta/models/bench-model:generateContent", request => request.Headers.Add("x-goog-api-key", StandInProvider.PlatformKey));
+var proxied = new Target("proxy", proxyUrl + "/proxy/ai/gemini/v1beta/models/bench-model:generateContent", request => request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token));
+var directStream = direct with { Name = "direct", Url = upstream.Url + "/v1beta/models/bench-model:streamGenerateContent?alt=sse" };
+var proxiedStream = proxied with { Name = "proxy", Url = proxyUrl + "/proxy/ai/gemini/v1beta/models/bench-model:streamGenerateContent" };
+
+var rows = new List<string>();
+var results = new Dictionary<int, (Result Direct, Result Proxy)>();
+foreach (var connections in new[] { 1, 20 })
+{
+    // Warm both paths (connections, JIT tiers of the bench itself), then measure each in turn.
+    await Load.RunAsync(direct, connections, TimeSpan.FromSeconds(1));
+    await Load.RunAsync(proxied, connections, TimeSpan.FromSeconds(1));
+    var d = await Load.RunAsync(direct, connections, TimeSpan.FromSeconds(options.Seconds));
+    var p = await Load.RunAsync(proxied, connections, TimeSpan.FromSeconds(options.Seconds));
+    results[connections] = (d, p);
+    rows.Add(Row($"generateContent, {connections} conn", d, p));
+}
+
+await Load.TimeToFirstByteAsync(directStream, 50);
+await Load.TimeToFirstByteAsync(proxiedStream, 50);
+var ds = await Load.TimeToFirstByteAsync(directStream, options.Requests);
+var ps = await Load.TimeToFirstByteAsync(proxiedStream, options.Requests);
+rows.Add(Row("stream TTFB, 1 conn", ds, ps));
+
+var markdown = new StringBuilder();
+markdown.AppendLine(CultureInfo.InvariantCulture, $"Command: `{options.Command}`").AppendLine();
+markdown.AppendLine(header).AppendLine();
+markdown.AppendLine("| scenario | direct p50 | direct p99 | proxy p50 | proxy p99 | added p50 | added p99 | direct req/s | proxy req/s | proxy/direct |");
+markdown.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+rows.ForEach(row => markdown.AppendLine(row));
+markdown.AppendLine();
+markdown.AppendLine(CultureInfo.InvariantCulture, $"Cold start (spawn of the {(options.ProxyPath.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? "JIT" : "Native AOT")} proxy to its first authenticated proxied answer, fresh data folder each time), {coldStarts.Count} spawns: median {coldMedian:0} ms (min {coldStarts[0]:0}, max {coldStarts[^1]:0}).");
+markdown.AppendLine();
+var added = results[1].Proxy.P50 - results[1].Direct.P50;
+var ratio = results[20].Proxy.PerSecond / results[20].Direct.PerSecond;
+markdown.AppendLine(CultureInfo.InvariantCulture, $"- Aim p50 added latency under 0.5 ms at 1 connection: {(added < 0.5 ? "met" : "not met")} ({added:0.000} ms).");
+markdown.AppendLine(CultureInfo.InvariantCulture, $"- Aim throughput at 20 connections at least 0.5x the direct call's: {(ratio >= 0.5 ? "met" : "not met")} ({ratio:0.00}x).");
+markdown.AppendLine(CultureInfo.InvariantCulture, $"- Aim cold start well under 100 ms: {(coldMedian < 100 ? "met" : "not met")} (median {coldMedian:0} ms).");
+Console.Write(markdown.ToString());
+if (options.Markdown is { } file)
+{
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+    await File.WriteAllTextAsync(file, markdown.ToString());
 }
 
 static string Row(string scenario, Result direct, Result proxy) =>
@@ -99,66 +108,7 @@ static string Row(string scenario, Result direct, Result proxy) =>
 
 static string Ms(double milliseconds) => milliseconds.ToString("0.000", CultureInfo.InvariantCulture) + " ms";
 
-static Process StartProxy(string path, Dictionary<string, string> environment)
-{
-    var dll = path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
-    var start = new ProcessStartInfo(dll ? "dotnet" : path)
-    {
-        UseShellExecute = false,
-        RedirectStandardOutput = true,
-        RedirectStandardError = true,
-        WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(path))!,
-    };
-    if (dll)
-    {
-        start.ArgumentList.Add(path);
-    }
-
-    foreach (var (key, value) in environment)
-    {
-        start.Environment[key] = value;
-    }
-
-    var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {path}.");
-    process.OutputDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line && line.Contains("fail", StringComparison.OrdinalIgnoreCase)) { Console.Error.WriteLine("[proxy] " + line); } };
-    process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) { Console.Error.WriteLine("[proxy] " + line); } };
-    process.BeginOutputReadLine();
-    process.BeginErrorReadLine();
-    return process;
-}
-
-static async Task<HttpStatusCode> WaitForFirstAnswerAsync(string proxyUrl, string token)
-{
-    using var client = new HttpClient();
-    for (var attempt = 0; attempt < 3000; attempt++)
-    {
-        try
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, proxyUrl + "/proxy/ai/gemini/v1beta/models/bench-model:generateContent")
-            {
-                Content = new StringContent(StandInProvider.RequestBody, Encoding.UTF8, "application/json"),
-            };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            using var response = await client.SendAsync(request);
-            return response.StatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            await Task.Delay(2);
-        }
-    }
-
-    throw new InvalidOperationException("The proxy did not start listening.");
-}
-
-static int FreePort()
-{
-    using var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    return ((IPEndPoint)listener.LocalEndpoint).Port;
-}
-
-internal sealed record BenchOptions(string ProxyPath, int Seconds, int Requests)
+internal sealed record BenchOptions(string ProxyPath, int Seconds, int Requests, int Spawns, bool Pin, string? Markdown, string Command)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -173,7 +123,11 @@ internal sealed record BenchOptions(string ProxyPath, int Seconds, int Requests)
         return new BenchOptions(
             path,
             int.Parse(Value("--seconds") ?? "5", CultureInfo.InvariantCulture),
-            int.Parse(Value("--requests") ?? "1000", CultureInfo.InvariantCulture));
+            int.Parse(Value("--requests") ?? "1000", CultureInfo.InvariantCulture),
+            int.Parse(Value("--spawns") ?? "9", CultureInfo.InvariantCulture),
+            args.Contains("--pin"),
+            Value("--markdown"),
+            "dotnet run -c Release --project bench/ApiProxy.Bench -- " + string.Join(' ', args));
     }
 
     private static string FindRepositoryRoot()

@@ -5,7 +5,10 @@ using PocketCode.Platform;
 using PocketCode.Platform.Secrets;
 using PocketCode.Storage;
 
-var builder = WebApplication.CreateBuilder(args);
+StartupTrace.Mark("main");
+// The slim builder: no HTTPS/HTTP3 (Cloud Run terminates TLS), no regex route constraints, no IIS or
+// hosting-startup scanning; less to set up on a cold start.
+var builder = WebApplication.CreateSlimBuilder(args);
 builder.AddServiceDefaults("api-proxy");
 // Only the document store (usage records, the users' credentials): no blobs, and no Cloud
 // Storage client, which is not Native AOT safe.
@@ -15,6 +18,8 @@ builder.Services.AddApiProxy(builder.Configuration);
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ProxyJsonContext.Default));
 
 var app = builder.Build();
+StartupTrace.Mark("host built");
+app.UseStartupTrace();
 app.UseServiceDefaults(); // includes UseRateLimiter (the platform's per-caller limits and the AI policy)
 app.MapDefaultEndpoints();
 

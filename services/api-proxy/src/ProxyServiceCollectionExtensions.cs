@@ -4,9 +4,11 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Polly;
 using PocketCode.ApiProxy.Providers;
 using PocketCode.ApiProxy.Proxy;
+using PocketCode.ApiProxy.Redis;
 using PocketCode.ApiProxy.Usage;
 using PocketCode.Platform;
 
@@ -33,6 +35,21 @@ public static class ProxyServiceCollectionExtensions
             o.MaximumPayloadBytes = 64 * 1024 * 1024;
             o.MaximumKeyLength = 1024;
         });
+        var redis = configuration[RedisConnection.ConfigurationKey];
+        if (!string.IsNullOrWhiteSpace(redis))
+        {
+            // Redis as HybridCache's second level (entries shared by all instances; HybridCache
+            // treats a failing second level as a miss and keeps its in-memory level) and as the
+            // shared rate limit's store. One connection for both, opened on first use.
+            services.AddSingleton(sp => new RedisConnection(redis, sp.GetRequiredService<ILogger<RedisConnection>>()));
+            services.AddStackExchangeRedisCache(_ => { });
+            services.AddOptions<RedisCacheOptions>().Configure<RedisConnection>((o, connection) =>
+            {
+                o.InstanceName = "pocketcode:api-proxy:cache:";
+                o.ConnectionMultiplexerFactory = connection.GetAsync;
+            });
+        }
+
         services.AddSingleton<KeyResolver>();
         services.AddSingleton<ProviderClient>();
         services.AddSingleton<ResponseCache>();
@@ -43,7 +60,7 @@ public static class ProxyServiceCollectionExtensions
 
         AddProviderClient(services, AiProviders.Gemini);
         AddProviderClient(services, AiProviders.OpenAi);
-        AddRateLimiting(services);
+        AddRateLimiting(services, useRedis: !string.IsNullOrWhiteSpace(redis));
         return services;
     }
 
@@ -102,21 +119,21 @@ public static class ProxyServiceCollectionExtensions
 #pragma warning restore EXTEXP0001
     }
 
-    private static void AddRateLimiting(IServiceCollection services)
+    private static void AddRateLimiting(IServiceCollection services, bool useRedis)
     {
         services.AddRateLimiter(limiter =>
         {
             limiter.AddPolicy(ProxyApi.RateLimitPolicy, http =>
             {
                 var o = http.RequestServices.GetRequiredService<IOptions<ProxyOptions>>().Value.RateLimit;
-                return RateLimitPartition.GetTokenBucketLimiter(http.User.FindUid() ?? "anonymous", _ => new TokenBucketRateLimiterOptions
+                var uid = http.User.FindUid() ?? "anonymous";
+                if (useRedis)
                 {
-                    TokenLimit = o.TokenLimit,
-                    TokensPerPeriod = o.TokensPerPeriod,
-                    ReplenishmentPeriod = o.ReplenishmentPeriod,
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                });
+                    var redis = http.RequestServices.GetRequiredService<RedisConnection>();
+                    return RateLimitPartition.Get(uid, key => new RedisTokenBucketLimiter(key, o, redis));
+                }
+
+                return RateLimitPartition.GetTokenBucketLimiter(uid, _ => ProxyRateLimits.InMemory(o));
             });
             limiter.OnRejected = async (context, cancellationToken) =>
             {
@@ -127,4 +144,17 @@ public static class ProxyServiceCollectionExtensions
             };
         });
     }
+}
+
+/// <summary>The per-instance token bucket of <see cref="RateLimitSettings"/>.</summary>
+internal static class ProxyRateLimits
+{
+    public static TokenBucketRateLimiterOptions InMemory(RateLimitSettings settings) => new()
+    {
+        TokenLimit = settings.TokenLimit,
+        TokensPerPeriod = settings.TokensPerPeriod,
+        ReplenishmentPeriod = settings.ReplenishmentPeriod,
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    };
 }

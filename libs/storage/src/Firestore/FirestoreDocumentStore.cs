@@ -1,4 +1,3 @@
-using Google.Apis.Auth.OAuth2;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -12,12 +11,11 @@ namespace PocketCode.Storage.Firestore;
 
 /// <summary>
 /// The <see cref="IDocumentStore"/> port on Cloud Firestore (native mode), over gRPC with a client
-/// generated from Google's .proto files. Against production it uses TLS and Application Default
-/// Credentials; against the emulator, plain HTTP/2 and the emulator's owner token.
+/// generated from Google's .proto files. Against production it uses TLS and an access token from an
+/// <see cref="IAccessTokenSource"/> (the metadata server by default); against the emulator, plain HTTP/2 and the emulator's owner token.
 /// </summary>
 public sealed partial class FirestoreDocumentStore : IDocumentStore, IAsyncDisposable, IDisposable
 {
-    private const string DatastoreScope = "https://www.googleapis.com/auth/datastore";
     private const string ProductionAddress = "https://firestore.googleapis.com";
 
     private static readonly TimeSpan InitialBackoff = TimeSpan.FromMilliseconds(10);
@@ -38,7 +36,8 @@ public sealed partial class FirestoreDocumentStore : IDocumentStore, IAsyncDispo
     private readonly ILogger _logger;
     private readonly string _databaseName;
     private readonly string _documentsRoot;
-    private Task<GoogleCredential>? _credential;
+    private readonly IAccessTokenSource? _tokenSource;
+    private readonly bool _ownsTokenSource;
 
     public FirestoreDocumentStore(FirestoreStoreOptions options, ILogger<FirestoreDocumentStore>? logger = null)
     {
@@ -63,6 +62,8 @@ public sealed partial class FirestoreDocumentStore : IDocumentStore, IAsyncDispo
         var emulator = string.IsNullOrWhiteSpace(options.EmulatorHost) ? null : options.EmulatorHost.Trim();
         if (emulator is null)
         {
+            _tokenSource = options.TokenSource ?? new MetadataServerTokenSource();
+            _ownsTokenSource = options.TokenSource is null;
             _channel = GrpcChannel.ForAddress(ProductionAddress, new GrpcChannelOptions
             {
                 HttpHandler = handler,
@@ -195,7 +196,14 @@ public sealed partial class FirestoreDocumentStore : IDocumentStore, IAsyncDispo
     }
 
     /// <summary>Also synchronous, so a service provider disposed without <c>await</c> can release it.</summary>
-    public void Dispose() => _channel.Dispose();
+    public void Dispose()
+    {
+        _channel.Dispose();
+        if (_ownsTokenSource)
+        {
+            (_tokenSource as IDisposable)?.Dispose();
+        }
+    }
 
     internal async Task<DocumentSnapshot?> GetCoreAsync(string path, ByteString? transaction, CancellationToken cancellationToken)
     {
@@ -479,21 +487,11 @@ public sealed partial class FirestoreDocumentStore : IDocumentStore, IAsyncDispo
 
     private async Task AddAccessTokenAsync(AuthInterceptorContext context, Metadata metadata)
     {
-        var credential = _credential;
-        if (credential is null || credential.IsFaulted || credential.IsCanceled)
-        {
-            // Not cached when it failed: credentials may appear later (a mounted key, a metadata server
-            // that was still starting), and readiness checks should then recover.
-            credential = LoadCredentialAsync();
-            _credential = credential;
-        }
-
-        var token = await (await credential).UnderlyingCredential.GetAccessTokenForRequestAsync(cancellationToken: context.CancellationToken);
+        // Never cached here when it failed: the source retries on the next call, so readiness recovers
+        // once the metadata server answers.
+        var token = await _tokenSource!.GetAccessTokenAsync(context.CancellationToken);
         metadata.Add("authorization", "Bearer " + token);
     }
-
-    private static async Task<GoogleCredential> LoadCredentialAsync() =>
-        (await GoogleCredential.GetApplicationDefaultAsync()).CreateScoped(DatastoreScope);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Firestore transaction attempt {Attempt} hit contention; retrying in {DelayMs:F0} ms")]
     private partial void LogTransactionRetry(int attempt, double delayMs);

@@ -16,7 +16,13 @@ public sealed class FirestoreStoreOptions
     /// <summary>
     /// <c>host:port</c> of a Firestore emulator (the value of <see cref="EmulatorHostVariable"/>).
     /// When set, the store talks plain HTTP/2 to it with the emulator's owner token instead of TLS and
-    /// Application Default Credentials.
+    /// an access token from <see cref="TokenSource"/>.
     /// </summary>
     public string? EmulatorHost { get; set; }
+
+    /// <summary>
+    /// The production access token's source; null uses the metadata server
+    /// (<see cref="MetadataServerTokenSource"/>, as on Cloud Run). Unused against the emulator.
+    /// </summary>
+    public IAccessTokenSource? TokenSource { get; set; }
 }

@@ -34,11 +34,14 @@ public class ProxyFactory : ServiceFactory<Program>
 
     public FakeProvider Provider { get; private set; } = null!;
 
+    /// <summary>Set before start to use another factory's stand-in (that factory disposes it).</summary>
+    public FakeProvider? SharedProvider { get; init; }
+
     public LogCapture Logs { get; } = new();
 
     public override async ValueTask InitializeAsync()
     {
-        Provider = await FakeProvider.StartAsync();
+        Provider = SharedProvider ?? await FakeProvider.StartAsync();
         ProxyTestSettings.PointAt(Settings, Provider.Url);
         await base.InitializeAsync();
     }
@@ -46,7 +49,11 @@ public class ProxyFactory : ServiceFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        await Provider.DisposeAsync();
+        if (SharedProvider is null)
+        {
+            await Provider.DisposeAsync();
+        }
+
         GC.SuppressFinalize(this);
     }
 
