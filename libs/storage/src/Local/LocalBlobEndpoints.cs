@@ -20,10 +20,10 @@ public static class LocalBlobEndpoints
         var group = endpoints.MapGroup("/" + RoutePrefix).AllowAnonymous().ExcludeFromDescription();
         group.MapGet("/{bucket}/{**name}", DownloadAsync);
         // Signed uploads may be large (build artifacts of hundreds of MB); the signature bounds who
-        // can send them. As metadata, so the limit is lifted before any middleware checks the
-        // declared Content-Length against the service's default body limit.
+        // can send them and MaxSignedUploadBytes how much. As metadata, so the limit is raised
+        // before any middleware checks the declared Content-Length against the default body limit.
         group.MapPut("/{bucket}/{**name}", UploadAsync).DisableAntiforgery()
-            .WithMetadata(NoRequestSizeLimit.Instance);
+            .WithMetadata(SignedUploadSizeLimit.Instance);
         return group;
     }
 
@@ -62,7 +62,7 @@ public static class LocalBlobEndpoints
         var sizeLimit = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>();
         if (sizeLimit is { IsReadOnly: false })
         {
-            sizeLimit.MaxRequestBodySize = null;
+            sizeLimit.MaxRequestBodySize = MaxSignedUploadBytes;
         }
 
         var info = await store.PutAsync(bucket, name, context.Request.Body, new BlobWriteOptions
@@ -86,13 +86,19 @@ public static class LocalBlobEndpoints
     }
 
     /// <summary>
-    /// What MVC's DisableRequestSizeLimitAttribute says, without referencing MVC from the storage
-    /// library (services publishing Native AOT reference it too).
+    /// Largest object one signed PUT may write (5 GiB): far above any project archive or build
+    /// artifact, yet a leaked URL cannot stream without end into the data folder.
     /// </summary>
-    private sealed class NoRequestSizeLimit : Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata
-    {
-        public static NoRequestSizeLimit Instance { get; } = new();
+    public const long MaxSignedUploadBytes = 5L * 1024 * 1024 * 1024;
 
-        public long? MaxRequestBodySize => null;
+    /// <summary>
+    /// What MVC's RequestSizeLimitAttribute says, without referencing MVC from the storage library
+    /// (services publishing Native AOT reference it too).
+    /// </summary>
+    private sealed class SignedUploadSizeLimit : Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata
+    {
+        public static SignedUploadSizeLimit Instance { get; } = new();
+
+        public long? MaxRequestBodySize => MaxSignedUploadBytes;
     }
 }
