@@ -18,8 +18,11 @@ public sealed class BenchArgs(string[] args)
 
     public bool Flag(string name) => args.Contains(name);
 
-    /// <summary>The value of <c>--markdown FILE</c>, if given (docs/benchmarks.md contract).</summary>
-    public string? MarkdownFile => Value("--markdown");
+    /// <summary>
+    /// The full path of <c>--markdown FILE</c>, if given (docs/benchmarks.md contract); resolved when
+    /// the arguments are read, since a program may change its working directory later.
+    /// </summary>
+    public string? MarkdownFile { get; } = Array.IndexOf(args, "--markdown") is var i and >= 0 && i + 1 < args.Length ? System.IO.Path.GetFullPath(args[i + 1]) : null;
 }
 
 /// <summary>Paths relative to the repository (the folder holding PocketCode.slnx).</summary>

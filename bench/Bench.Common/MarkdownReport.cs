@@ -12,22 +12,74 @@ namespace PocketCode.Bench;
 public sealed class MarkdownReport
 {
     private readonly StringBuilder text = new();
+    private readonly bool echo;
 
-    public MarkdownReport(string command)
+    /// <param name="command">The command that reproduces the run (see <see cref="Command"/>).</param>
+    /// <param name="echo">Also print every line added after the header as it is added (for programs that report as they go).</param>
+    public MarkdownReport(string command, bool echo = false)
     {
         Line($"Command: `{command}`");
         Line();
         Line("Machine: " + Machine() + ".");
         Line();
+        this.echo = echo;
     }
 
-    /// <summary>Cores, OS, .NET version and the UTC time, e.g. "2 cores, Debian GNU/Linux 12 (bookworm), .NET 10.0.12, 2026-11-27 04:10 UTC".</summary>
+    /// <summary>
+    /// <c>dotnet run -c Release --project PROJECT -- ARGS</c> with <c>--markdown FILE</c> left out
+    /// (wherever it is), so the line reproduces the run without naming the fragment file.
+    /// </summary>
+    public static string Command(string project, IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var kept = new List<string>();
+        for (var i = 0; i < args.Count; i++)
+        {
+            if (args[i] == "--markdown")
+            {
+                i++;
+                continue;
+            }
+
+            kept.Add(args[i]);
+        }
+
+        return $"dotnet run -c Release --project {project}" + (kept.Count > 0 ? " -- " + string.Join(' ', kept) : string.Empty);
+    }
+
+    /// <summary>
+    /// Cores, OS, .NET version, the UTC time and the load average, e.g. "2 cores, Debian GNU/Linux 12
+    /// (bookworm), .NET 10.0.12, 2026-11-27 04:10 UTC, load average 1.20 0.80 0.50 when written".
+    /// </summary>
     public static string Machine() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{Environment.ProcessorCount} cores, {OsName()}, {RuntimeInformation.FrameworkDescription}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        $"{Environment.ProcessorCount} cores, {OsName()}, {RuntimeInformation.FrameworkDescription}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{LoadAverage()}");
+
+    /// <summary>The 1/5/15-minute load average (Linux), so a reader sees whether the machine was busy.</summary>
+    private static string LoadAverage()
+    {
+        try
+        {
+            var parts = File.ReadAllText("/proc/loadavg").Split(' ');
+            return $", load average {parts[0]} {parts[1]} {parts[2]} when written";
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return string.Empty;
+        }
+    }
 
     public MarkdownReport Line(string line = "")
     {
+        if (echo)
+        {
+            Console.WriteLine(line);
+        }
+
         text.Append(line).Append('\n');
         return this;
     }
@@ -52,7 +104,7 @@ public sealed class MarkdownReport
 
     public override string ToString() => text.ToString();
 
-    /// <summary>Writes the fragment when <paramref name="file"/> is given (creating its folder).</summary>
+    /// <summary>Writes the fragment when <paramref name="file"/> is given (creating its folder); see <see cref="BenchArgs.MarkdownFile"/>.</summary>
     public void WriteTo(string? file)
     {
         if (file is null)

@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using PocketCode.Bench;
 using PocketCode.ColdStart.Bench;
 using PocketCode.Platform;
+using PocketCode.Testing;
 
 // Cold start (docs/benchmarks.md, "Cold start"): every service's published build (Native AOT,
 // ReadyToRun, JIT) is started as its own fresh process, N times, and timed from spawn to the first
@@ -79,8 +80,7 @@ foreach (var service in services)
     }
 }
 
-var command = "dotnet run -c Release --project bench/ColdStart.Bench -- " + string.Join(' ', args.TakeWhile(a => a != "--markdown"));
-var report = new MarkdownReport(command.TrimEnd());
+var report = new MarkdownReport(MarkdownReport.Command("bench/ColdStart.Bench", args));
 report.Line($"Spawn of the published build to its first successful authenticated request (fresh process and data folder per run, {runs} timed runs after one untimed start); memory read from /proc right after that request.");
 report.Line();
 report.Table(
@@ -127,14 +127,14 @@ static async Task<(TimeSpan Elapsed, ProcessMemory Memory)> StartOnceAsync(Servi
     try
     {
         var started = Stopwatch.GetTimestamp();
-        using var process = ServiceProcess.Start(entry, environment, service.Name);
+        await using var process = ServiceProcess.StartExactly(service.Name, entry, environment, port);
         var deadline = started + (Stopwatch.Frequency * 60);
         HttpStatusCode? last = null;
         while (Stopwatch.GetTimestamp() < deadline)
         {
-            if (process.Process.HasExited)
+            if (process.HasExited)
             {
-                throw new InvalidOperationException($"the process exited with code {process.Process.ExitCode} before answering (its stderr is above).");
+                throw new InvalidOperationException($"the process exited with code {process.ExitCode} before answering (its stderr is above).");
             }
 
             try
@@ -146,7 +146,7 @@ static async Task<(TimeSpan Elapsed, ProcessMemory Memory)> StartOnceAsync(Servi
                 {
                     var elapsed = Stopwatch.GetElapsedTime(started);
                     var memory = process.Memory();
-                    await process.StopAsync();
+                    await process.KillAsync();
                     return (elapsed, memory);
                 }
 

@@ -27,9 +27,10 @@ internal static class HomeFanOutBench
 {
     public static async Task Main(string[] args)
     {
-        var requests = int.Parse(BenchReport.Option(args, "--requests") ?? "200", CultureInfo.InvariantCulture);
+        var options = new BenchArgs(args);
+        var requests = options.Number("--requests", 200);
         var warmup = Math.Max(10, requests / 10);
-        var report = new BenchReport("bench/HomeFanOut.Bench", args);
+        var report = new MarkdownReport(MarkdownReport.Command("bench/HomeFanOut.Bench", args), echo: true);
 
         // WebApplicationFactory finds the BFF's content root from the output folder's manifest.
         Directory.SetCurrentDirectory(AppContext.BaseDirectory);
@@ -93,7 +94,7 @@ internal static class HomeFanOutBench
             report.Line(verdict);
         }
 
-        await report.WriteAsync();
+        report.WriteTo(options.MarkdownFile);
 
         static async Task<double> GetHomeAsync(HttpClient client)
         {

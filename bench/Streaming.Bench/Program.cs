@@ -4,7 +4,6 @@ using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
 using PocketCode.Bench;
@@ -12,6 +11,7 @@ using PocketCode.Platform;
 using PocketCode.Storage.Blobs;
 using PocketCode.Storage.Local;
 using PocketCode.Streaming.Bench;
+using PocketCode.Testing;
 
 // The streaming-memory benchmark (docs/benchmarks.md, "Streaming memory"). The published BFF runs
 // as its own process (embedded stores: SQLite + local-folder blobs); the bench sends and fetches
@@ -26,15 +26,16 @@ using PocketCode.Streaming.Bench;
 // by default the first found of services/bff/src/bin/Release/net10.0/{linux-x64/,}publish/.
 
 const long MiB = 1024 * 1024;
-var report = new BenchReport("bench/Streaming.Bench", args);
-var sizeMb = int.Parse(BenchReport.Option(args, "--size-mb") ?? "500", CultureInfo.InvariantCulture);
+var options = new BenchArgs(args);
+var report = new MarkdownReport(MarkdownReport.Command("bench/Streaming.Bench", args), echo: true);
+var sizeMb = options.Number("--size-mb", 500);
 var totalBytes = sizeMb * MiB;
 const long AssetBytes = 50 * MiB;
-var bffPath = FindBff(BenchReport.Option(args, "--bff"));
+var bffPath = FindBff(options.Value("--bff"));
 var work = Directory.CreateTempSubdirectory("pocketcode-streaming-bench-");
 var dataDirectory = Path.Combine(work.FullName, "data");
 var project = "demo-pocketcode";
-var port = FreePort();
+var port = ServiceProcess.FreePort();
 var baseUrl = $"http://127.0.0.1:{port}";
 var environment = new Dictionary<string, string>
 {
@@ -64,8 +65,7 @@ var (entries, uncompressed) = await ProjectZip.WriteAsync(zipPath, totalBytes, A
 var zipBytes = new FileInfo(zipPath).Length;
 Console.WriteLine($"Project archive: {entries} entries, {uncompressed / (double)MiB:0} MiB of files, zip {zipBytes / (double)MiB:0} MiB");
 
-using var bff = StartBff(bffPath, environment);
-var memory = new ProcessMemory(bff.Id);
+var bff = ServiceProcess.StartExactly("bff", bffPath, environment, port);
 var rows = new List<(string Phase, double Seconds, long Bytes, long Before, long Peak)>();
 try
 {
@@ -73,7 +73,7 @@ try
     using var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromMinutes(30) };
     http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
     await WaitForStartAsync(http, bff);
-    var startRss = memory.RssBytes;
+    var startRss = bff.Memory().Rss;
 
     var projectId = await CreateProjectAsync(http);
     var artifacts = new LocalBlobStore(new LocalBlobStoreOptions { RootPath = Path.Combine(dataDirectory, "blobs"), PublicBaseUrl = new Uri(baseUrl + "/") });
@@ -88,7 +88,7 @@ try
     await UploadArtifactAsync(http, artifacts, artifactName, 4 * MiB);
     await DownloadArtifactAsync(http, artifacts, artifactName, Stream.Null);
     await Task.Delay(TimeSpan.FromSeconds(2));
-    var baseline = memory.RssBytes;
+    var baseline = bff.Memory().Rss;
 
     rows.Add(await MeasureAsync("project archive import (POST /v1/projects/{id}/archive)", zipBytes, () => ImportAsync(http, projectId, zipPath)));
     var exportPath = Path.Combine(work.FullName, "export.zip");
@@ -135,15 +135,12 @@ try
     var growth = overallPeak - baseline;
     report.Line(string.Create(CultureInfo.InvariantCulture,
         $"- Peak growth over the baseline across all four transfers: {Mib(growth)} (peak {Mib(overallPeak)}); largest single-transfer growth {Mib(worst.Peak - worst.Before)} ({worst.Phase}). Aim < 64 MiB: **{(growth < 64 * MiB ? "met" : "not met")}**."));
-    await report.WriteAsync();
+    report.WriteTo(options.MarkdownFile);
 }
 finally
 {
-    if (!bff.HasExited)
-    {
-        bff.Kill(entireProcessTree: true);
-        await bff.WaitForExitAsync();
-    }
+    await bff.KillAsync();
+    await bff.DisposeAsync();
 
     try
     {
@@ -156,9 +153,9 @@ finally
 
 async Task<(string Phase, double Seconds, long Bytes, long Before, long Peak)> MeasureAsync(string phase, long bytes, Func<Task> transfer)
 {
-    var before = memory.RssBytes;
+    var before = bff.Memory().Rss;
     var started = Stopwatch.GetTimestamp();
-    await using (var watch = memory.StartPeak())
+    await using (var watch = ProcessMemory.StartPeak(bff.ProcessId))
     {
         await transfer();
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
@@ -249,35 +246,7 @@ static void VerifyExport(string path, int entries, long uncompressed)
     }
 }
 
-static Process StartBff(string path, Dictionary<string, string> environment)
-{
-    var dll = path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
-    var start = new ProcessStartInfo(dll ? "dotnet" : path)
-    {
-        UseShellExecute = false,
-        RedirectStandardOutput = true,
-        RedirectStandardError = true,
-        WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(path))!,
-    };
-    if (dll)
-    {
-        start.ArgumentList.Add(path);
-    }
-
-    foreach (var (key, value) in environment)
-    {
-        start.Environment[key] = value;
-    }
-
-    var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {path}.");
-    process.OutputDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line && (line.Contains("fail", StringComparison.OrdinalIgnoreCase) || line.Contains("crit", StringComparison.OrdinalIgnoreCase))) { Console.Error.WriteLine("[bff] " + line); } };
-    process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) { Console.Error.WriteLine("[bff] " + line); } };
-    process.BeginOutputReadLine();
-    process.BeginErrorReadLine();
-    return process;
-}
-
-static async Task WaitForStartAsync(HttpClient http, Process bff)
+static async Task WaitForStartAsync(HttpClient http, ServiceProcess bff)
 {
     for (var attempt = 0; attempt < 1200; attempt++)
     {
@@ -312,7 +281,7 @@ static string FindBff(string? given)
         return File.Exists(given) ? Path.GetFullPath(given) : throw new FileNotFoundException($"No BFF at {given}.");
     }
 
-    var root = RepositoryRoot();
+    var root = RepositoryRoot.Path;
     var candidates = new[]
     {
         "services/bff/src/bin/Release/net10.0/linux-x64/publish/PocketCode.Bff",
@@ -322,26 +291,6 @@ static string FindBff(string? given)
     };
     return candidates.Select(c => Path.Combine(root, c)).FirstOrDefault(File.Exists)
         ?? throw new FileNotFoundException("No published BFF found: run `dotnet publish services/bff/src -c Release` first or pass --bff PATH.");
-}
-
-static string RepositoryRoot()
-{
-    for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-    {
-        if (File.Exists(Path.Combine(directory.FullName, "PocketCode.slnx")))
-        {
-            return directory.FullName;
-        }
-    }
-
-    return Directory.GetCurrentDirectory();
-}
-
-static int FreePort()
-{
-    using var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    return ((IPEndPoint)listener.LocalEndpoint).Port;
 }
 
 /// <summary>Counts the bytes written through it.</summary>

@@ -7,10 +7,11 @@ using System.Text;
 namespace PocketCode.Testing;
 
 /// <summary>
-/// A service as a real child process (<c>dotnet &lt;its dll&gt;</c> from its build output) on a free
-/// loopback port, for what an in-process test host cannot show: SIGTERM handling, several services
-/// talking over real sockets (the load benchmark). Its output is kept for failure messages; it is
-/// stopped by its own process id only.
+/// A service as a real child process (<c>dotnet &lt;its dll&gt;</c>, or a native AOT/apphost executable)
+/// on a loopback port, for what an in-process test host cannot show: SIGTERM handling, several services
+/// talking over real sockets (the load benchmark), cold start and memory (the bench programs). Its
+/// output is kept (bounded) for failure messages and optionally echoed; it is stopped by its own
+/// process id only.
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
@@ -75,23 +76,50 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts <c>dotnet <paramref name="dll"/></c> listening on 127.0.0.1:<paramref name="port"/> (a free
-    /// one when 0) with <paramref name="environment"/> on top of this process's environment.
+    /// Starts <paramref name="path"/> (<c>dotnet path</c> for a <c>.dll</c>, the executable itself
+    /// otherwise) listening on 127.0.0.1:<paramref name="port"/> (a free one when 0) with
+    /// <paramref name="environment"/> on top of this process's environment; console colours off.
     /// </summary>
-    public static ServiceProcess Start(string name, string dll, IReadOnlyDictionary<string, string> environment, int port = 0)
+    public static ServiceProcess Start(string name, string path, IReadOnlyDictionary<string, string> environment, int port = 0)
     {
         port = port == 0 ? FreePort() : port;
-        var start = new ProcessStartInfo("dotnet")
+        var all = new Dictionary<string, string>
         {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+            ["Logging__Console__FormatterOptions__ColorBehavior"] = "Disabled",
+        };
+        foreach (var (key, value) in environment)
+        {
+            all[key] = value;
+        }
+
+        return StartExactly(name, path, all, port, echo: false);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="path"/> with exactly <paramref name="environment"/> on top of this
+    /// process's environment (nothing added: the caller sets <c>ASPNETCORE_URLS</c> itself, and
+    /// <paramref name="port"/> is only what <see cref="Port"/> and <see cref="Url"/> report, 0 when
+    /// unknown). With <paramref name="echo"/>, stderr lines and stdout lines that mention "fail" or
+    /// "crit" are also written to this process's stderr as <c>[name] line</c>.
+    /// </summary>
+    public static ServiceProcess StartExactly(string name, string path, IReadOnlyDictionary<string, string> environment, int port = 0, bool echo = true)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var dll = path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+        var start = new ProcessStartInfo(dll ? "dotnet" : path)
+        {
+            WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(path))!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(dll);
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        start.Environment["Logging__Console__FormatterOptions__ColorBehavior"] = "Disabled";
+        if (dll)
+        {
+            start.ArgumentList.Add(path);
+        }
+
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
@@ -99,22 +127,40 @@ public sealed class ServiceProcess : IAsyncDisposable
 
         var process = new Process { StartInfo = start };
         var service = new ServiceProcess(name, process, port);
-        DataReceivedEventHandler onLine = (_, e) =>
+        void Keep(string line)
+        {
+            lock (service._output)
+            {
+                // Bounded: a long run must not hold every log line in memory.
+                if (service._output.Length < 512 * 1024)
+                {
+                    service._output.AppendLine(line);
+                }
+            }
+        }
+
+        process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is not null)
             {
-                lock (service._output)
+                Keep(e.Data);
+                if (echo && (e.Data.Contains("fail", StringComparison.OrdinalIgnoreCase) || e.Data.Contains("crit", StringComparison.OrdinalIgnoreCase)))
                 {
-                    // Bounded: a long run must not hold every log line in memory.
-                    if (service._output.Length < 512 * 1024)
-                    {
-                        service._output.AppendLine(e.Data);
-                    }
+                    Console.Error.WriteLine($"[{name}] {e.Data}");
                 }
             }
         };
-        process.OutputDataReceived += onLine;
-        process.ErrorDataReceived += onLine;
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                Keep(e.Data);
+                if (echo && e.Data.Length > 0)
+                {
+                    Console.Error.WriteLine($"[{name}] {e.Data}");
+                }
+            }
+        };
         try
         {
             process.Start();
@@ -122,12 +168,26 @@ public sealed class ServiceProcess : IAsyncDisposable
         catch (Win32Exception ex)
         {
             process.Dispose();
-            throw new InvalidOperationException("Could not run 'dotnet' to start " + name + ".", ex);
+            throw new InvalidOperationException($"Could not run '{start.FileName}' to start {name}.", ex);
         }
 
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return service;
+    }
+
+    /// <summary>The process's resident and peak resident memory now (Linux /proc).</summary>
+    public ProcessMemory Memory() => ProcessMemory.Read(_process.Id);
+
+    /// <summary>Kills the process (no graceful shutdown) and waits for it to exit.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync();
     }
 
     /// <summary>Waits until <c>/health/ready</c> answers 200; fails with the process output if it exits or <paramref name="timeout"/> passes.</summary>
