@@ -6,9 +6,10 @@ using PocketCode.Platform.Secrets;
 using PocketCode.Storage;
 
 StartupTrace.Mark("main");
-// The slim builder: no HTTPS/HTTP3 (Cloud Run terminates TLS), no regex route constraints, no IIS or
-// hosting-startup scanning; less to set up on a cold start.
-var builder = WebApplication.CreateSlimBuilder(args);
+// Not the slim builder: it applies hosting startups only after Program.cs has read its storage
+// settings, so terraform/tests' ServiceEnvironmentTests (which record every key read through one)
+// could not see them; its start-up gain was not measurable next to the rest.
+var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("api-proxy");
 // Only the document store (usage records, the users' credentials): no blobs, and no Cloud
 // Storage client, which is not Native AOT safe.
