@@ -43,6 +43,9 @@ internal sealed class ProxyProcess : IAsyncDisposable
             ["Proxy__Cache__Enabled"] = "false",
             ["Proxy__RateLimit__TokenLimit"] = "100000000",
             ["Proxy__RateLimit__TokensPerPeriod"] = "100000000",
+            // And the platform's per-caller limit every service has (one user sends everything here).
+            ["RateLimits__UserBurst"] = "100000000",
+            ["RateLimits__UserPerSecond"] = "100000000",
             ["Proxy__DailyTokenBudget"] = "0",
             ["Logging__LogLevel__Default"] = "Warning",
         };

@@ -436,11 +436,19 @@ public sealed class SqliteDocumentStore : IDocumentStore
         // ordered index (the OR form below makes it read and sort everything after the cursor).
         if (orders.All(o => o.Direction == orders[0].Direction) && cursor.Values.All(v => v is not null))
         {
+            var ascending = orders[0].Direction == SortDirection.Ascending;
             var fields = string.Join(", ", orders.Select(o => ValueSql(o.FieldPath)));
             var values = string.Join(", ", cursor.Values.Select(bind));
-            return orders.Count == 1
-                ? $"{fields} {(orders[0].Direction == SortDirection.Ascending ? ">" : "<")} {values}"
-                : $"({fields}) {(orders[0].Direction == SortDirection.Ascending ? ">" : "<")} ({values})";
+            if (orders.Count == 1)
+            {
+                return $"{fields} {(ascending ? ">" : "<")} {values}";
+            }
+
+            // SQLite does not turn a row value over expression columns into an index range (it then
+            // walks the index from the start of the equality prefix); the implied bound on the first
+            // field, redundant for the result, lets it seek to the cursor.
+            var leading = $"{ValueSql(orders[0].FieldPath)} {(ascending ? ">=" : "<=")} {bind(cursor.Values[0])}";
+            return $"{leading} AND ({fields}) {(ascending ? ">" : "<")} ({values})";
         }
 
         var alternatives = new List<string>();
