@@ -10,10 +10,25 @@ internal sealed record Target(string Name, string Url, Action<HttpRequestMessage
 /// <summary>Latency percentiles in milliseconds and completed requests per second.</summary>
 internal sealed record Result(double P50, double P99, double PerSecond, long Count);
 
+/// <summary>One timed run: each request's latency in <see cref="Stopwatch"/> ticks, and how long the run took.</summary>
+internal sealed record Run(long[] Ticks, TimeSpan Elapsed)
+{
+    public double PerSecond => Ticks.Length / Elapsed.TotalSeconds;
+
+    /// <summary>Percentiles over every request of the runs; throughput over their summed time.</summary>
+    public static Result Summarise(IReadOnlyCollection<Run> runs)
+    {
+        var ticks = runs.SelectMany(r => r.Ticks).ToArray();
+        Array.Sort(ticks);
+        double Percentile(double p) => ticks[Math.Min(ticks.Length - 1, (int)Math.Ceiling(p * ticks.Length) - 1)] * 1000.0 / Stopwatch.Frequency;
+        return new Result(Percentile(0.50), Percentile(0.99), ticks.Length / runs.Sum(r => r.Elapsed.TotalSeconds), ticks.Length);
+    }
+}
+
 internal static class Load
 {
     /// <summary><paramref name="connections"/> closed-loop clients, each sending its next request when the last answer is in.</summary>
-    public static async Task<Result> RunAsync(Target target, int connections, TimeSpan duration)
+    public static async Task<Run> RunAsync(Target target, int connections, TimeSpan duration)
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = connections, UseCookies = false, AutomaticDecompression = DecompressionMethods.None };
         using var client = new HttpClient(handler);
@@ -41,12 +56,11 @@ internal static class Load
             }
         }).ToArray();
         await Task.WhenAll(workers);
-        var elapsed = Stopwatch.GetElapsedTime(started);
-        return Summarise(samples.SelectMany(s => s).ToArray(), elapsed);
+        return new Run(samples.SelectMany(s => s).ToArray(), Stopwatch.GetElapsedTime(started));
     }
 
     /// <summary>Time from sending a streamed call to its first body bytes, one call at a time.</summary>
-    public static async Task<Result> TimeToFirstByteAsync(Target target, int requests)
+    public static async Task<Run> TimeToFirstByteAsync(Target target, int requests)
     {
         using var client = new HttpClient(new SocketsHttpHandler { UseCookies = false });
         var samples = new long[requests];
@@ -66,13 +80,6 @@ internal static class Load
             await stream.CopyToAsync(Stream.Null);
         }
 
-        return Summarise(samples, Stopwatch.GetElapsedTime(started));
-    }
-
-    private static Result Summarise(long[] ticks, TimeSpan elapsed)
-    {
-        Array.Sort(ticks);
-        double Percentile(double p) => ticks[Math.Min(ticks.Length - 1, (int)Math.Ceiling(p * ticks.Length) - 1)] * 1000.0 / Stopwatch.Frequency;
-        return new Result(Percentile(0.50), Percentile(0.99), ticks.Length / elapsed.TotalSeconds, ticks.Length);
+        return new Run(samples, Stopwatch.GetElapsedTime(started));
     }
 }

@@ -24,6 +24,8 @@ internal sealed class ProxyProcess : IAsyncDisposable
 
     public string Url { get; }
 
+    public int ProcessId => _process.Id;
+
     public static ProxyProcess Start(BenchOptions options, string upstreamUrl, string project)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("pocketcode-bench-").FullName;
@@ -52,27 +54,21 @@ internal sealed class ProxyProcess : IAsyncDisposable
 
         var path = options.ProxyPath;
         var dll = path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
-        var start = new ProcessStartInfo(options.Pin ? "taskset" : dll ? "dotnet" : path)
+        var start = new ProcessStartInfo(dll ? "dotnet" : path)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(path))!,
         };
-        if (options.Pin)
+        if (dll)
         {
-            start.ArgumentList.Add("-c");
-            start.ArgumentList.Add("1");
-            if (dll)
-            {
-                start.ArgumentList.Add("dotnet");
-            }
-
             start.ArgumentList.Add(path);
         }
-        else if (dll)
+
+        foreach (var (key, value) in options.ExtraEnvironment)
         {
-            start.ArgumentList.Add(path);
+            environment[key] = value;
         }
 
         foreach (var (key, value) in environment)

@@ -47,6 +47,19 @@ public sealed class TelemetryTests
         Assert.Equal(expected, otlp);
     }
 
+    [Theory]
+    [InlineData("", false)]
+    [InlineData("http://127.0.0.1:4317", true)]
+    public async Task Spans_and_metrics_are_recorded_only_when_there_is_a_collector_to_send_them_to(string endpoint, bool expected)
+    {
+        var builder = TestApp.CreateBuilder("Production", new Dictionary<string, string?> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = endpoint });
+        builder.AddServiceDefaults(TestApp.ServiceName);
+        await using var app = builder.Build();
+
+        Assert.Equal(expected, app.Services.GetService<OpenTelemetry.Trace.TracerProvider>() is not null);
+        Assert.Equal(expected, app.Services.GetService<OpenTelemetry.Metrics.MeterProvider>() is not null);
+    }
+
     private static bool FromOtlpAssembly(Type? type) =>
         type?.Assembly.GetName().Name == "OpenTelemetry.Exporter.OpenTelemetryProtocol";
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -23,7 +24,9 @@ public static class StorageServiceCollectionExtensions
     public static IHostApplicationBuilder AddPocketCodeStorage(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var options = AddDocumentStore(builder);
+        var options = StorageOptions.FromConfiguration(builder.Configuration);
+        builder.Services.AddSingleton(options);
+        AddDocumentStore(builder.Services);
 
         builder.Services.AddSingleton<IBlobStore>(services => options.BlobStore switch
         {
@@ -56,30 +59,36 @@ public static class StorageServiceCollectionExtensions
     public static IHostApplicationBuilder AddPocketCodeDocumentStore(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        AddDocumentStore(builder);
+        // Read from the built configuration, not now: a host made with CreateSlimBuilder (the API
+        // proxy) adds the configuration of hosting startups only in Build(), so a setting read here
+        // could miss it. StorageStartupCheck still resolves both at start-up, so a bad setting stops
+        // the service before it listens, naming the setting.
+        builder.Services.AddSingleton(services => StorageOptions.FromConfiguration(services.GetRequiredService<IConfiguration>()));
+        AddDocumentStore(builder.Services);
+        builder.Services.AddHostedService<StorageStartupCheck>();
         return builder;
     }
 
-    private static StorageOptions AddDocumentStore(IHostApplicationBuilder builder)
+    private static void AddDocumentStore(IServiceCollection services)
     {
-        var options = StorageOptions.FromConfiguration(builder.Configuration);
-        builder.Services.AddSingleton(options);
-
-        builder.Services.AddSingleton<IDocumentStore>(services => options.DocumentStore switch
+        services.AddSingleton<IDocumentStore>(provider =>
         {
-            DocumentStoreKind.Firestore => new FirestoreDocumentStore(
-                new FirestoreStoreOptions
-                {
-                    ProjectId = options.ProjectId,
-                    DatabaseId = options.FirestoreDatabase,
-                    EmulatorHost = options.FirestoreEmulatorHost,
-                },
-                services.GetService<ILogger<FirestoreDocumentStore>>()),
-            _ => new SqliteDocumentStore(new SqliteDocumentStoreOptions { DatabasePath = Path.Combine(options.DataDirectory, "documents.db") }),
+            var options = provider.GetRequiredService<StorageOptions>();
+            return options.DocumentStore switch
+            {
+                DocumentStoreKind.Firestore => new FirestoreDocumentStore(
+                    new FirestoreStoreOptions
+                    {
+                        ProjectId = options.ProjectId,
+                        DatabaseId = options.FirestoreDatabase,
+                        EmulatorHost = options.FirestoreEmulatorHost,
+                    },
+                    provider.GetService<ILogger<FirestoreDocumentStore>>()),
+                _ => new SqliteDocumentStore(new SqliteDocumentStoreOptions { DatabasePath = Path.Combine(options.DataDirectory, "documents.db") }),
+            };
         });
-        builder.Services.AddHealthChecks()
+        services.AddHealthChecks()
             .AddCheck<StoreHealthCheck<IDocumentStore>>("document-store", tags: ["ready"]);
-        return options;
     }
 
     /// <summary>
@@ -109,6 +118,19 @@ public static class StorageServiceCollectionExtensions
         var uri = new Uri(address.Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://*", "://127.0.0.1", StringComparison.Ordinal).Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal).Replace("://[::]", "://127.0.0.1", StringComparison.Ordinal));
         return new Uri(uri.GetLeftPart(UriPartial.Authority) + "/");
     }
+}
+
+/// <summary>
+/// Makes the host resolve the storage settings and the document store as it starts (see
+/// AddPocketCodeDocumentStore): being constructed with both is the whole check.
+/// </summary>
+#pragma warning disable CS9113 // The parameters are only there to be resolved.
+internal sealed class StorageStartupCheck(StorageOptions options, IDocumentStore documents) : IHostedService
+#pragma warning restore CS9113
+{
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>Readiness of one store: healthy when its cheapest round trip succeeds.</summary>

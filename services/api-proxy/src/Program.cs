@@ -6,10 +6,12 @@ using PocketCode.Platform.Secrets;
 using PocketCode.Storage;
 
 StartupTrace.Mark("main");
-// Not the slim builder: it applies hosting startups only after Program.cs has read its storage
-// settings, so terraform/tests' ServiceEnvironmentTests (which record every key read through one)
-// could not see them; its start-up gain was not measurable next to the rest.
-var builder = WebApplication.CreateBuilder(args);
+// The slim builder: about a fifth less start-up than CreateBuilder (docs/benchmarks.md, "API
+// proxy"); the proxy needs none of what it leaves out (host filtering, IIS, static web assets, the
+// debug and event-source loggers). It applies hosting startups (terraform/tests record every
+// setting read through one) only in Build(), so nothing here reads a setting before Build():
+// AddPocketCodeDocumentStore reads its settings from the built configuration.
+var builder = WebApplication.CreateSlimBuilder(args);
 builder.AddServiceDefaults("api-proxy");
 // Only the document store (usage records, the users' credentials): no blobs, and no Cloud
 // Storage client, which is not Native AOT safe.

@@ -30,7 +30,7 @@ public static class ProxyServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<ProxyOptions>, ProxyOptionsValidator>();
 
         services.AddMemoryCache();
-        services.AddHybridCache(o =>
+        services.AddBytesHybridCache(o =>
         {
             o.MaximumPayloadBytes = 64 * 1024 * 1024;
             o.MaximumKeyLength = 1024;

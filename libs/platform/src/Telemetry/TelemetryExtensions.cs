@@ -24,12 +24,6 @@ internal static class TelemetryExtensions
     {
         builder.Logging.Configure(o => o.ActivityTrackingOptions =
             ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
-        builder.Logging.AddOpenTelemetry(o =>
-        {
-            o.IncludeFormattedMessage = true;
-            o.IncludeScopes = true;
-        });
-
         // Development keeps the readable console; elsewhere stdout goes to Cloud Logging, which
         // parses one JSON object per line. An explicit Logging:Console:FormatterName still wins.
         if (!builder.Environment.IsDevelopment() && string.IsNullOrEmpty(builder.Configuration["Logging:Console:FormatterName"]))
@@ -45,7 +39,24 @@ internal static class TelemetryExtensions
                 .Configure<IConfiguration>((o, configuration) => o.ProjectId ??= configuration[PlatformOptions.ProjectIdKey]);
         }
 
-        var telemetry = builder.Services.AddOpenTelemetry()
+        // Without a collector endpoint nothing would be exported, yet the SDK would still record a
+        // span and metric points for every request and every outgoing call: on one CPU that was a
+        // third of the API proxy's throughput (docs/benchmarks.md, "API proxy"). So the SDK is only
+        // added when there is somewhere to send to (the Aspire AppHost, a collector on Cloud Run).
+        // Logs keep their trace ids either way: ASP.NET Core starts a request activity for logging
+        // scopes, and from an incoming traceparent header.
+        // The exporter reads the OTEL_EXPORTER_OTLP_* variables (and OTEL_TRACES_SAMPLER) itself.
+        if (string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointKey]))
+        {
+            return;
+        }
+
+        builder.Logging.AddOpenTelemetry(o =>
+        {
+            o.IncludeFormattedMessage = true;
+            o.IncludeScopes = true;
+        });
+        builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(
                 serviceName,
                 serviceVersion: builder.Configuration[RevisionKey],
@@ -59,13 +70,7 @@ internal static class TelemetryExtensions
                 .AddSource(serviceName)
                 // Probes hit health endpoints every few seconds; their spans are noise.
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => !HealthEndpoints.IsHealthPath(context.Request.Path))
-                .AddHttpClientInstrumentation());
-
-        // The exporter reads the OTEL_EXPORTER_OTLP_* variables itself; without an endpoint there
-        // is no collector to send to, so nothing is exported (locally and in tests).
-        if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointKey]))
-        {
-            telemetry.UseOtlpExporter();
-        }
+                .AddHttpClientInstrumentation())
+            .UseOtlpExporter();
     }
 }

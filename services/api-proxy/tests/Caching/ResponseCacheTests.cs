@@ -6,23 +6,36 @@ using Xunit;
 
 namespace PocketCode.ApiProxy.Tests.Caching;
 
-/// <summary>What makes the HybridCache AOT exception in the proxy's csproj safe.</summary>
+/// <summary>The proxy's HybridCache registration without AddHybridCache (see BytesHybridCache).</summary>
 public sealed class ResponseCacheTests
 {
     [Fact]
-    public void Entries_are_bytes_not_json()
+    public async Task The_proxy_uses_Microsofts_HybridCache_with_a_bytes_serializer_and_no_json_factory()
     {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddApiProxy(new ConfigurationBuilder().Build());
-        using var provider = services.BuildServiceProvider();
+        await using var provider = services.BuildServiceProvider();
 
-        // HybridCache takes a registered per-type serializer before asking any factory, so the
-        // reflection-based JSON factory is never used for the byte[] entries ResponseCache stores.
+        var cache = provider.GetRequiredService<HybridCache>();
+        Assert.Equal("Microsoft.Extensions.Caching.Hybrid.Internal.DefaultHybridCache", cache.GetType().FullName);
+        Assert.Empty(provider.GetServices<IHybridCacheSerializerFactory>());
+
         var serializer = provider.GetRequiredService<IHybridCacheSerializer<byte[]>>();
-        Assert.DoesNotContain("Json", serializer.GetType().FullName, StringComparison.OrdinalIgnoreCase);
         var writer = new ArrayBufferWriter<byte>();
         serializer.Serialize([1, 2, 3], writer);
         Assert.Equal([1, 2, 3], serializer.Deserialize(new ReadOnlySequence<byte>(writer.WrittenMemory)));
+
+        var calls = 0;
+        async ValueTask<byte[]> Fetch(CancellationToken _)
+        {
+            calls++;
+            await Task.Yield();
+            return [4, 5, 6];
+        }
+
+        Assert.Equal([4, 5, 6], await cache.GetOrCreateAsync("k", Fetch, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Equal([4, 5, 6], await cache.GetOrCreateAsync("k", Fetch, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Equal(1, calls);
     }
 }
