@@ -23,26 +23,26 @@ public static class StorageServiceCollectionExtensions
     /// </summary>
     public static IHostApplicationBuilder AddPocketCodeStorage(this IHostApplicationBuilder builder)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        var options = StorageOptions.FromConfiguration(builder.Configuration);
-        builder.Services.AddSingleton(options);
-        AddDocumentStore(builder.Services);
-
-        builder.Services.AddSingleton<IBlobStore>(services => options.BlobStore switch
+        AddPocketCodeDocumentStore(builder);
+        builder.Services.AddSingleton<IBlobStore>(services =>
         {
-            BlobStoreKind.Gcs => new GcsBlobStore(
-                new GcsBlobStoreOptions
-                {
-                    ProjectId = options.ProjectId,
-                    BucketPrefix = options.BucketPrefix,
-                    EmulatorHost = options.StorageEmulatorHost,
-                },
-                services.GetService<ILogger<GcsBlobStore>>()),
-            _ => new LocalBlobStore(new LocalBlobStoreOptions
+            var options = services.GetRequiredService<StorageOptions>();
+            return options.BlobStore switch
             {
-                RootPath = Path.Combine(options.DataDirectory, "blobs"),
-                PublicBaseUrl = options.PublicBaseUrl ?? ListeningAddress(services),
-            }),
+                BlobStoreKind.Gcs => new GcsBlobStore(
+                    new GcsBlobStoreOptions
+                    {
+                        ProjectId = options.ProjectId,
+                        BucketPrefix = options.BucketPrefix,
+                        EmulatorHost = options.StorageEmulatorHost,
+                    },
+                    services.GetService<ILogger<GcsBlobStore>>()),
+                _ => new LocalBlobStore(new LocalBlobStoreOptions
+                {
+                    RootPath = Path.Combine(options.DataDirectory, "blobs"),
+                    PublicBaseUrl = options.PublicBaseUrl ?? ListeningAddress(services),
+                }),
+            };
         });
 
         builder.Services.AddHealthChecks()
@@ -64,14 +64,7 @@ public static class StorageServiceCollectionExtensions
         // could miss it. StorageStartupCheck still resolves both at start-up, so a bad setting stops
         // the service before it listens, naming the setting.
         builder.Services.AddSingleton(services => StorageOptions.FromConfiguration(services.GetRequiredService<IConfiguration>()));
-        AddDocumentStore(builder.Services);
-        builder.Services.AddHostedService<StorageStartupCheck>();
-        return builder;
-    }
-
-    private static void AddDocumentStore(IServiceCollection services)
-    {
-        services.AddSingleton<IDocumentStore>(provider =>
+        builder.Services.AddSingleton<IDocumentStore>(provider =>
         {
             var options = provider.GetRequiredService<StorageOptions>();
             return options.DocumentStore switch
@@ -87,8 +80,10 @@ public static class StorageServiceCollectionExtensions
                 _ => new SqliteDocumentStore(new SqliteDocumentStoreOptions { DatabasePath = Path.Combine(options.DataDirectory, "documents.db") }),
             };
         });
-        services.AddHealthChecks()
+        builder.Services.AddHealthChecks()
             .AddCheck<StoreHealthCheck<IDocumentStore>>("document-store", tags: ["ready"]);
+        builder.Services.AddHostedService<StorageStartupCheck>();
+        return builder;
     }
 
     /// <summary>
