@@ -55,7 +55,7 @@ internal static class Program
         report.Table(
             ["benchmark", "mean", "std. error", "allocated / op"],
             reports.Select(r => (IReadOnlyList<string>)[
-                r.BenchmarkCase.Descriptor.Type.Name.Replace("Benchmarks", "", StringComparison.Ordinal) + "." + r.BenchmarkCase.Descriptor.WorkloadMethod.Name,
+                Name(r.BenchmarkCase),
                 r.ResultStatistics is { } s ? Time(s.Mean) : "failed",
                 r.ResultStatistics is { } e ? Time(e.StandardError) : "—",
                 Bytes(r)]),
@@ -64,6 +64,12 @@ internal static class Program
         report.Line(failed == 0 ? $"- All {reports.Count} benchmarks ran." : $"- {failed} of {reports.Count} benchmarks failed.");
         report.WriteTo(options.MarkdownFile);
         return failed == 0 ? 0 : 1;
+    }
+
+    private static string Name(BenchmarkDotNet.Running.BenchmarkCase benchmark)
+    {
+        var name = benchmark.Descriptor.Type.Name.Replace("Benchmarks", "", StringComparison.Ordinal) + "." + benchmark.Descriptor.WorkloadMethod.Name;
+        return benchmark.HasParameters ? $"{name} ({benchmark.Parameters.DisplayInfo})" : name;
     }
 
     private static string Time(double nanoseconds) => nanoseconds switch

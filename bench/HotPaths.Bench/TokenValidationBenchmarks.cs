@@ -21,6 +21,8 @@ namespace PocketCode.HotPaths.Bench;
 /// Production, FirebaseJwtBearerEvents), authenticating a request through the authentication
 /// service. The only stand-in is the key source: the issuer's signing keys come from a locally
 /// generated RSA key (a static OpenID configuration) instead of Google's JWKS, so there is no network.
+/// <see cref="Cached"/> false is a token seen for the first time (full validation, the validated-token
+/// cache off); true is the same token again, as every call after a client's first.
 /// </summary>
 [MemoryDiagnoser]
 public class TokenValidationBenchmarks
@@ -29,6 +31,9 @@ public class TokenValidationBenchmarks
     private WebApplication app = null!;
     private string token = null!;
     private RSA rsa = null!;
+
+    [Params(false, true)]
+    public bool Cached { get; set; }
 
     [GlobalSetup]
     public void Setup()
@@ -42,6 +47,7 @@ public class TokenValidationBenchmarks
         builder.Configuration["GOOGLE_CLOUD_PROJECT"] = ProjectId;
         builder.Configuration["Auth:IssuerBaseUrl"] = issuerBase;
         builder.Configuration["Logging:LogLevel:Default"] = "Warning";
+        builder.Configuration["Auth:ValidatedTokenCacheSize"] = Cached ? "10000" : "0";
         builder.AddServiceDefaults("hot-paths");
         var configuration = new OpenIdConnectConfiguration { Issuer = issuer };
         configuration.SigningKeys.Add(key);

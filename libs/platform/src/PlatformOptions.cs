@@ -21,6 +21,9 @@ public sealed class PlatformOptions
 
     public string? ProjectId { get; set; }
 
+    /// <summary>Given to <c>AddServiceDefaults</c>; decides the browser-facing middleware.</summary>
+    public ServiceExposure Exposure { get; set; }
+
     internal static string? ResolveProjectId(IConfiguration configuration, IHostEnvironment environment) =>
         configuration[ProjectIdKey] is { Length: > 0 } configured && !string.IsNullOrWhiteSpace(configured)
             ? configured.Trim()

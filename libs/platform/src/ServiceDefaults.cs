@@ -26,10 +26,12 @@ public static class ServiceDefaults
     /// <summary>
     /// Registers listening address, Firebase authentication with an authenticated-user fallback
     /// policy, problem details, health checks, OpenTelemetry, HttpClient resilience, forwarded
-    /// headers, response compression, OpenAPI, per-caller rate limits, CORS and HSTS.
+    /// headers, OpenAPI and per-caller rate limits; for a <see cref="ServiceExposure.Public"/>
+    /// service also response compression, CORS and HSTS.
     /// </summary>
     /// <param name="serviceName">Service name in telemetry (<c>service.name</c>) and its ActivitySource/Meter name.</param>
-    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
+    /// <param name="exposure">Whether the internet reaches the service or only the BFF does.</param>
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName, ServiceExposure exposure = ServiceExposure.Public)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(serviceName);
@@ -47,27 +49,69 @@ public static class ServiceDefaults
             .Configure<IConfiguration, IHostEnvironment>((o, configuration, environment) =>
             {
                 o.ServiceName = serviceName;
+                o.Exposure = exposure;
                 o.ProjectId = PlatformOptions.ResolveProjectId(configuration, environment);
             })
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<PlatformOptions>, PlatformOptionsValidator>();
 
         services.AddPlatformProblemDetails();
-        services.AddPlatformHttp();
-        services.AddPlatformHardening();
+        services.AddPlatformHttp(exposure);
+        services.AddPlatformHardening(exposure);
         services.AddPlatformAuthentication();
         services.AddHealthChecks();
         services.AddPlatformOpenApi();
         services.TryAddSingleton(TimeProvider.System);
         services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
         builder.AddPlatformTelemetry(serviceName);
+        services.AddPlatformAheadOfTimeOptions(exposure);
         return builder;
     }
 
+    /// <summary>The options every service resolves at start-up or on its first requests, registered closed (see <see cref="AheadOfTimeOptions"/>).</summary>
+    private static void AddPlatformAheadOfTimeOptions(this IServiceCollection services, ServiceExposure exposure)
+    {
+        services.AddAheadOfTimeOptions<PlatformOptions>()
+            .AddAheadOfTimeOptions<AuthOptions>()
+            .AddAheadOfTimeOptions<LimitsOptions>()
+            .AddAheadOfTimeOptions<RateLimitOptions>()
+            .AddAheadOfTimeOptions<Microsoft.Extensions.Hosting.HostOptions>()
+            .AddAheadOfTimeOptions<Microsoft.Extensions.Hosting.ConsoleLifetimeOptions>()
+            .AddAheadOfTimeOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
+            .AddAheadOfTimeOptions<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>()
+            .AddAheadOfTimeOptions<Microsoft.Extensions.Logging.LoggerFilterOptions>()
+            .AddAheadOfTimeOptions<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>()
+            .AddAheadOfTimeOptions<RouteOptions>()
+            .AddAheadOfTimeOptions<Microsoft.AspNetCore.Routing.RouteHandlerOptions>()
+            .AddAheadOfTimeOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>()
+            .AddAheadOfTimeOptions<Microsoft.AspNetCore.Http.Features.FormOptions>()
+            .AddAheadOfTimeOptions<Microsoft.Extensions.WebEncoders.WebEncoderOptions>()
+            .AddAheadOfTimeOptions<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>()
+            .AddAheadOfTimeOptions<Microsoft.AspNetCore.Builder.ExceptionHandlerOptions>()
+            .AddAheadOfTimeOptions<Microsoft.AspNetCore.Builder.StatusCodePagesOptions>()
+            .AddAheadOfTimeOptions<Microsoft.AspNetCore.Http.ProblemDetailsOptions>()
+            .AddAheadOfTimeOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>()
+            .AddAheadOfTimeOptions<Microsoft.AspNetCore.Authentication.AuthenticationOptions>()
+            .AddAheadOfTimeOptions<JwtBearerOptions>()
+            .AddAheadOfTimeOptions<AuthorizationOptions>()
+            .AddAheadOfTimeOptions<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckServiceOptions>()
+            .AddAheadOfTimeOptions<Microsoft.Extensions.Http.HttpClientFactoryOptions>()
+            .AddAheadOfTimeOptions<Microsoft.Extensions.Http.Resilience.HttpStandardResilienceOptions>();
+        if (exposure == ServiceExposure.Public)
+        {
+            services.AddAheadOfTimeOptions<CorsSettings>()
+                .AddAheadOfTimeOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
+                .AddAheadOfTimeOptions<Microsoft.AspNetCore.HttpsPolicy.HstsOptions>()
+                .AddAheadOfTimeOptions<Microsoft.AspNetCore.ResponseCompression.ResponseCompressionOptions>()
+                .AddAheadOfTimeOptions<Microsoft.AspNetCore.ResponseCompression.BrotliCompressionProviderOptions>()
+                .AddAheadOfTimeOptions<Microsoft.AspNetCore.ResponseCompression.GzipCompressionProviderOptions>();
+        }
+    }
+
     /// <summary>
-    /// Adds the shared middleware in order: forwarded headers, security headers / HSTS / CORS,
-    /// exception handler, status code problem pages, compression, routing, body-size check,
-    /// authentication, rate limits and authorization.
+    /// Adds the shared middleware in order: forwarded headers, security headers (and for a public
+    /// service HSTS and CORS), exception handler, status code problem pages, compression (public
+    /// services), routing, body-size check, authentication, rate limits and authorization.
     /// Call it right after <c>Build()</c>, before a service's own middleware.
     /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
@@ -76,16 +120,20 @@ public static class ServiceDefaults
 
         // Resolving the options runs their validators now, so a missing setting stops start-up
         // with its name instead of surfacing on the first request.
-        _ = app.Services.GetRequiredService<IOptions<PlatformOptions>>().Value;
+        var exposure = app.Services.GetRequiredService<IOptions<PlatformOptions>>().Value.Exposure;
         _ = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<LimitsOptions>>().Value;
 
         app.UseForwardedHeaders();
-        app.UseEdgeHardening();
+        app.UseEdgeHardening(exposure);
         app.UseExceptionHandler();
         // Responses that end with an error status and no body (404, 405, an empty 400) get a problem body.
         app.UseStatusCodePages();
-        app.UseResponseCompression();
+        if (exposure == ServiceExposure.Public)
+        {
+            app.UseResponseCompression();
+        }
+
         app.UseRouting();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseAuthentication();
@@ -141,6 +189,7 @@ internal static class AuthenticationSetup
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
 
+        services.AddSingleton<ValidatedTokenCache>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, FirebaseJwtBearerSetup>();
 

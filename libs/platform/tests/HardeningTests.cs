@@ -75,6 +75,32 @@ public sealed class HardeningTests
         Assert.False(other.Headers.Contains("Access-Control-Allow-Origin"));
     }
 
+    [Fact]
+    public async Task An_internal_service_keeps_the_security_headers_without_cors_hsts_or_compression()
+    {
+        await using var app = await TestApp.StartAsync(
+            "Production",
+            new Dictionary<string, string?> { ["Cors:AllowedOrigins:0"] = "https://console.pocketcode.example" },
+            exposure: ServiceExposure.Internal);
+        using var get = TestApp.Request(HttpMethod.Get, "/v1/public");
+        get.Headers.Add("X-Forwarded-Proto", "https");
+        get.Headers.Host = "api-proxy.internal.example";
+        get.Headers.Add("Origin", "https://console.pocketcode.example");
+        get.Headers.AcceptEncoding.ParseAdd("gzip");
+
+        using var answer = await app.Client.SendAsync(get, Ct);
+        using var preflight = await app.Client.SendAsync(Preflight("https://console.pocketcode.example"), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal("nosniff", Assert.Single(answer.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal("DENY", Assert.Single(answer.Headers.GetValues("X-Frame-Options")));
+        Assert.False(answer.Headers.Contains("Strict-Transport-Security"), "no HSTS: no browser reaches an internal service");
+        Assert.False(answer.Headers.Contains("Access-Control-Allow-Origin"), "no CORS, even for a configured origin");
+        Assert.False(preflight.Headers.Contains("Access-Control-Allow-Origin"));
+        Assert.Empty(answer.Content.Headers.ContentEncoding);
+        Assert.Contains("\"hello\":\"world\"", await answer.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("*")]
     [InlineData("http://console.example")]

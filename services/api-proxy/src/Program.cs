@@ -12,7 +12,7 @@ StartupTrace.Mark("main");
 // setting read through one) only in Build(), so nothing here reads a setting before Build():
 // AddPocketCodeDocumentStore reads its settings from the built configuration.
 var builder = WebApplication.CreateSlimBuilder(args);
-builder.AddServiceDefaults("api-proxy");
+builder.AddServiceDefaults("api-proxy", ServiceExposure.Internal);
 // Only the document store (usage records, the users' credentials): no blobs, and no Cloud
 // Storage client, which is not Native AOT safe.
 builder.AddPocketCodeDocumentStore();

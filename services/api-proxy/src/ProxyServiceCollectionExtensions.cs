@@ -50,6 +50,10 @@ public static class ProxyServiceCollectionExtensions
             });
         }
 
+        services.AddAheadOfTimeOptions<ProvidersOptions>()
+            .AddAheadOfTimeOptions<ProxyOptions>()
+            .AddAheadOfTimeOptions<Microsoft.Extensions.Caching.Memory.MemoryCacheOptions>()
+            .AddAheadOfTimeOptions<Microsoft.Extensions.Caching.Hybrid.HybridCacheOptions>();
         services.AddSingleton<KeyResolver>();
         services.AddSingleton<ProviderClient>();
         services.AddSingleton<ResponseCache>();
@@ -78,6 +82,10 @@ public static class ProxyServiceCollectionExtensions
                 ConnectTimeout = TimeSpan.FromSeconds(10),
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             })
+            // The proxy logs each provider failure itself (ProviderClient), naming the provider and
+            // never the key; the factory's two per-call log handlers would only add a start and
+            // end line to every AI call, and their cost.
+            .RemoveAllLoggers()
             // Not the platform's default handler: its 30 s total timeout would cut long streams.
             .RemoveAllResilienceHandlers()
             .AddResilienceHandler("provider", (pipeline, context) =>

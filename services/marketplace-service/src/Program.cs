@@ -3,7 +3,7 @@ using PocketCode.Platform;
 using PocketCode.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults("marketplace");
+builder.AddServiceDefaults("marketplace", ServiceExposure.Internal);
 builder.AddPocketCodeStorage();
 builder.Services.AddMarketplace();
 

@@ -24,6 +24,12 @@ public sealed class AuthOptions
     /// <summary>Tolerance for clock drift when checking <c>exp</c>; Firebase tokens live one hour.</summary>
     public int ClockSkewSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// How many validated tokens each instance remembers until they expire (<see cref="ValidatedTokenCache"/>);
+    /// 0 validates every request's token in full.
+    /// </summary>
+    public int ValidatedTokenCacheSize { get; set; } = 10_000;
+
     /// <summary>Set from <see cref="EmulatorHostKey"/>; non-empty means emulator mode.</summary>
     public string? EmulatorHost { get; set; }
 
@@ -69,6 +75,11 @@ internal sealed class AuthOptionsValidator(IHostEnvironment environment) : IVali
         if (options.ClockSkewSeconds is < 0 or > 300)
         {
             failures.Add($"{AuthOptions.SectionName}:{nameof(AuthOptions.ClockSkewSeconds)} must be between 0 and 300 (it is {options.ClockSkewSeconds}).");
+        }
+
+        if (options.ValidatedTokenCacheSize is < 0 or > 1_000_000)
+        {
+            failures.Add($"{AuthOptions.SectionName}:{nameof(AuthOptions.ValidatedTokenCacheSize)} must be between 0 (off) and 1000000 (it is {options.ValidatedTokenCacheSize}).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

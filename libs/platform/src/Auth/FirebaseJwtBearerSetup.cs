@@ -12,6 +12,7 @@ namespace PocketCode.Platform;
 internal sealed class FirebaseJwtBearerSetup(
     IOptions<PlatformOptions> platform,
     IOptions<AuthOptions> auth,
+    ValidatedTokenCache tokenCache,
     IHostEnvironment environment) : IConfigureNamedOptions<JwtBearerOptions>
 {
     public void Configure(string? name, JwtBearerOptions options)
@@ -30,6 +31,11 @@ internal sealed class FirebaseJwtBearerSetup(
 
         // Keep Firebase's claim names (sub, email, ...) instead of the WS-* URIs .NET maps them to.
         options.MapInboundClaims = false;
+        for (var i = 0; i < options.TokenHandlers.Count; i++)
+        {
+            options.TokenHandlers[i] = tokenCache.Wrap(options.TokenHandlers[i]);
+        }
+
         options.SaveToken = false;
         options.IncludeErrorDetails = true;
         options.Events = new FirebaseJwtBearerEvents();

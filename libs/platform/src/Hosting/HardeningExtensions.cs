@@ -9,17 +9,15 @@ using Microsoft.Extensions.Options;
 
 namespace PocketCode.Platform;
 
-/// <summary>Rate limits, CORS, HSTS and security headers shared by every service.</summary>
+/// <summary>Rate limits and security headers shared by every service; CORS and HSTS for public ones.</summary>
 internal static class HardeningExtensions
 {
     public const string CorsPolicy = "platform";
 
-    public static IServiceCollection AddPlatformHardening(this IServiceCollection services)
+    public static IServiceCollection AddPlatformHardening(this IServiceCollection services, ServiceExposure exposure)
     {
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
-        services.AddOptions<CorsSettings>().BindConfiguration(CorsSettings.SectionName).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<CorsSettings>, CorsSettingsValidator>();
 
         services.AddRateLimiter(limiter =>
         {
@@ -47,6 +45,13 @@ internal static class HardeningExtensions
             };
         });
 
+        if (exposure == ServiceExposure.Internal)
+        {
+            return services;
+        }
+
+        services.AddOptions<CorsSettings>().BindConfiguration(CorsSettings.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CorsSettings>, CorsSettingsValidator>();
         services.AddCors();
         services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
             .Configure<IOptions<CorsSettings>>((cors, settings) => cors.AddPolicy(CorsPolicy, policy =>
@@ -68,11 +73,16 @@ internal static class HardeningExtensions
     }
 
     /// <summary>Headers, HSTS and CORS: first in the pipeline so every answer (errors too) carries them.</summary>
-    public static void UseEdgeHardening(this WebApplication app)
+    public static void UseEdgeHardening(this WebApplication app, ServiceExposure exposure)
     {
         _ = app.Services.GetRequiredService<IOptions<RateLimitOptions>>().Value;
-        _ = app.Services.GetRequiredService<IOptions<CorsSettings>>().Value;
         app.UseMiddleware<SecurityHeadersMiddleware>();
+        if (exposure == ServiceExposure.Internal)
+        {
+            return;
+        }
+
+        _ = app.Services.GetRequiredService<IOptions<CorsSettings>>().Value;
         if (!app.Environment.IsDevelopment())
         {
             // Only on https requests (Cloud Run's front end says so through X-Forwarded-Proto).

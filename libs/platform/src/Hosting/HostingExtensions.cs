@@ -25,7 +25,7 @@ internal static class HostingExtensions
         }
     }
 
-    public static IServiceCollection AddPlatformHttp(this IServiceCollection services)
+    public static IServiceCollection AddPlatformHttp(this IServiceCollection services, ServiceExposure exposure)
     {
         services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<LimitsOptions>, LimitsOptionsValidator>();
@@ -46,6 +46,11 @@ internal static class HostingExtensions
             options.KnownIPNetworks.Clear();
             options.KnownProxies.Clear();
         });
+
+        if (exposure == ServiceExposure.Internal)
+        {
+            return services;
+        }
 
         services.AddResponseCompression(options =>
         {

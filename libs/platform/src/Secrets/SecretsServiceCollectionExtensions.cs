@@ -26,6 +26,7 @@ public static class SecretsServiceCollectionExtensions
         services.AddOptions<CredentialKeysOptions>()
             .Configure<IConfiguration, IHostEnvironment, DevelopmentCredentialKeys>(CredentialKeysOptions.Configure)
             .ValidateOnStart();
+        services.AddAheadOfTimeOptions<CredentialKeysOptions>();
         services.TryAddSingleton<DevelopmentCredentialKeys>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CredentialKeysOptions>, CredentialKeysOptionsValidator>());
         services.TryAddSingleton(sp => CredentialKeyRing.Parse(sp.GetRequiredService<IOptions<CredentialKeysOptions>>().Value.Keys));

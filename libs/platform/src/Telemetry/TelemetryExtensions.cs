@@ -37,6 +37,7 @@ internal static class TelemetryExtensions
             builder.Services.AddOptions<CloudJsonConsoleFormatterOptions>()
                 .Bind(builder.Configuration.GetSection("Logging:Console:FormatterOptions"))
                 .Configure<IConfiguration>((o, configuration) => o.ProjectId ??= configuration[PlatformOptions.ProjectIdKey]);
+            builder.Services.AddAheadOfTimeOptions<CloudJsonConsoleFormatterOptions>();
         }
 
         // Without a collector endpoint nothing would be exported, yet the SDK would still record a

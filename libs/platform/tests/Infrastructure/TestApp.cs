@@ -78,10 +78,10 @@ public sealed class TestApp : IAsyncDisposable
         return builder;
     }
 
-    public static async Task<TestApp> StartAsync(string environment, IDictionary<string, string?>? settings = null, bool explicitUrls = true)
+    public static async Task<TestApp> StartAsync(string environment, IDictionary<string, string?>? settings = null, bool explicitUrls = true, ServiceExposure exposure = ServiceExposure.Public)
     {
         var builder = CreateBuilder(environment, settings, explicitUrls);
-        builder.AddServiceDefaults(ServiceName);
+        builder.AddServiceDefaults(ServiceName, exposure);
 
         var logs = new LogSink();
         builder.Logging.ClearProviders();
