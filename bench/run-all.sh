@@ -85,8 +85,10 @@ publish() {
 }
 
 if wanted api-proxy; then
-  # The proxy benchmark starts the Native AOT binary from the default publish folder.
-  if publish api-proxy services/api-proxy/src -c Release -r linux-x64; then
+  # The proxy benchmark starts the Native AOT binary from the default publish folder, and the bare
+  # forwarder it compares with (bench/ForwarderBaseline) from its own.
+  if publish api-proxy services/api-proxy/src -c Release -r linux-x64 \
+    && publish api-proxy bench/ForwarderBaseline -c Release -r linux-x64; then
     run api-proxy bench/ApiProxy.Bench
   fi
 fi

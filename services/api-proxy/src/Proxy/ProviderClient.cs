@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Options;
@@ -60,17 +61,33 @@ public sealed partial class ProviderClient(IHttpClientFactory factory, IOptions<
         try
         {
             await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
-            using var buffer = new MemoryStream(response.Content.Headers.ContentLength is { } length ? (int)length : 4096);
-            var chunk = new byte[16 * 1024];
-            int read;
-            while ((read = await stream.ReadAsync(chunk, timeout.Token)) > 0)
+            if (response.Content.Headers.ContentLength is { } length)
             {
-                if (buffer.Length + read > max)
-                {
-                    throw TooLarge(provider, max);
-                }
+                // The usual case: one array of the announced size (checked against the limit above);
+                // a body that ends short is an IOException, a broken-off response (502).
+                var exact = new byte[length];
+                await stream.ReadExactlyAsync(exact, timeout.Token);
+                return exact;
+            }
 
-                buffer.Write(chunk, 0, read);
+            using var buffer = new MemoryStream(4096);
+            var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+            try
+            {
+                int read;
+                while ((read = await stream.ReadAsync(chunk, timeout.Token)) > 0)
+                {
+                    if (buffer.Length + read > max)
+                    {
+                        throw TooLarge(provider, max);
+                    }
+
+                    buffer.Write(chunk, 0, read);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
             }
 
             return buffer.ToArray();

@@ -14,6 +14,7 @@ public sealed class FailureProxyFactory : ProxyFactory
     {
         Settings["Proxy:Timeout"] = "00:00:01";
         Settings["Proxy:MaxRetries"] = "2";
+        Settings["Proxy:MaxResponseBytes"] = "4096";
         // Failures on purpose in this class: the breaker must not open between the tests.
         Settings["Proxy:CircuitBreaker:MinimumThroughput"] = "1000";
     }
@@ -132,6 +133,64 @@ public sealed class FailureTests(FailureProxyFactory factory) : IClassFixture<Fa
 
             await ProblemAssert.IsProblemAsync(response, HttpStatusCode.ServiceUnavailable, "service_unavailable");
             Assert.Single(factory.Provider.CallsWith("fail-stream-503"));
+        }
+        finally
+        {
+            factory.Provider.Handler = null;
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_provider_answer_over_the_size_limit_is_a_502_problem(bool announcesLength)
+    {
+        var oversized = new string('x', 5000);
+        factory.Provider.Handler = async context =>
+        {
+            context.Response.ContentType = "application/json";
+            if (announcesLength)
+            {
+                context.Response.ContentLength = oversized.Length + 2;
+            }
+
+            await context.Response.WriteAsync("\"" + oversized + "\"");
+        };
+        try
+        {
+            using var client = await factory.CreateClientForAsync("fail-large");
+            using var response = await client.SendAsync(Post(GeminiPath(), GeminiBody("fail-large")), Ct);
+
+            var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadGateway, "bad_gateway");
+            AssertNamesProviderNotKey(problem);
+            Assert.Contains("larger than 4096 bytes", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            factory.Provider.Handler = null;
+        }
+    }
+
+    [Fact]
+    public async Task A_provider_answer_shorter_than_announced_is_a_502_problem()
+    {
+        factory.Provider.Handler = async context =>
+        {
+            context.Response.ContentType = "application/json";
+            context.Response.ContentLength = 1000;
+            await context.Response.WriteAsync("{\"candidates\":");
+            await context.Response.Body.FlushAsync();
+            // Gone before the announced length: the connection is cut mid-body.
+            context.Abort();
+        };
+        try
+        {
+            using var client = await factory.CreateClientForAsync("fail-short");
+            using var response = await client.SendAsync(Post(GeminiPath(), GeminiBody("fail-short")), Ct);
+
+            var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadGateway, "bad_gateway");
+            AssertNamesProviderNotKey(problem);
+            Assert.Contains("broke off", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
         finally
         {
