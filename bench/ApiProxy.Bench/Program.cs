@@ -200,37 +200,18 @@ ServiceProcess StartProxy(out string folder)
     return ServiceProcess.Start("api-proxy", proxyPath, environment);
 }
 
-// Polls until the first proxied call answers 200; the time is counted from the spawn.
+// Spawn to the first successful authenticated proxied answer.
 static async Task<TimeSpan> FirstAnswerAsync(ServiceProcess service, string token)
 {
-    var started = Stopwatch.GetTimestamp();
     using var client = new HttpClient();
-    for (var attempt = 0; attempt < 5000; attempt++)
-    {
-        try
+    return await service.FirstSuccessAsync(
+        client,
+        () => new HttpRequestMessage(HttpMethod.Post, service.Url + "/proxy/ai/gemini/v1beta/models/bench-model:generateContent")
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, service.Url + "/proxy/ai/gemini/v1beta/models/bench-model:generateContent")
-            {
-                Content = new StringContent(StandInProvider.RequestBody, Encoding.UTF8, "application/json"),
-            };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            using var response = await client.SendAsync(request);
-            return response.StatusCode == HttpStatusCode.OK
-                ? Stopwatch.GetElapsedTime(started)
-                : throw new InvalidOperationException($"{service.Name}'s first answer was HTTP {(int)response.StatusCode}. Its output:{Environment.NewLine}{service.Output}");
-        }
-        catch (HttpRequestException)
-        {
-            if (service.HasExited)
-            {
-                throw new InvalidOperationException($"{service.Name} exited with code {service.ExitCode}. Its output:{Environment.NewLine}{service.Output}");
-            }
-
-            await Task.Delay(1);
-        }
-    }
-
-    throw new InvalidOperationException($"{service.Name} did not start listening.");
+            Content = new StringContent(StandInProvider.RequestBody, Encoding.UTF8, "application/json"),
+            Headers = { Authorization = new AuthenticationHeaderValue("Bearer", token) },
+        },
+        TimeSpan.FromSeconds(60));
 }
 
 static double MedianRatio(List<Run> measured, List<Run> direct)

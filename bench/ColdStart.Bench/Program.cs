@@ -126,41 +126,14 @@ static async Task<(TimeSpan Elapsed, ProcessMemory Memory)> StartOnceAsync(Servi
     var url = $"http://127.0.0.1:{port}{service.ProbePath}";
     try
     {
-        var started = Stopwatch.GetTimestamp();
         await using var process = ServiceProcess.StartExactly(service.Name, entry, environment, port);
-        var deadline = started + (Stopwatch.Frequency * 60);
-        HttpStatusCode? last = null;
-        while (Stopwatch.GetTimestamp() < deadline)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"the process exited with code {process.ExitCode} before answering (its stderr is above).");
-            }
-
-            try
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Get, url);
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-                using var response = await client.SendAsync(request);
-                if (response.IsSuccessStatusCode)
-                {
-                    var elapsed = Stopwatch.GetElapsedTime(started);
-                    var memory = process.Memory();
-                    await process.KillAsync();
-                    return (elapsed, memory);
-                }
-
-                // Listening but not answering 2xx: a readiness gap, or a real rejection (reported after the deadline).
-                last = response.StatusCode;
-                await Task.Delay(5);
-            }
-            catch (HttpRequestException)
-            {
-                await Task.Delay(2);
-            }
-        }
-
-        throw new InvalidOperationException($"no successful answer from GET {service.ProbePath} within 60 s (last status: {(last is null ? "no connection" : ((int)last).ToString(CultureInfo.InvariantCulture))}).");
+        var elapsed = await process.FirstSuccessAsync(
+            client,
+            () => new HttpRequestMessage(HttpMethod.Get, url) { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", token) } },
+            TimeSpan.FromSeconds(60));
+        var memory = process.Memory();
+        await process.KillAsync();
+        return (elapsed, memory);
     }
     finally
     {

@@ -53,6 +53,7 @@ public static class ServiceDefaults
                 o.ProjectId = PlatformOptions.ResolveProjectId(configuration, environment);
             })
             .ValidateOnStart();
+        services.AddAheadOfTimeOptions<PlatformOptions>();
         services.AddSingleton<IValidateOptions<PlatformOptions>, PlatformOptionsValidator>();
 
         services.AddPlatformProblemDetails();
@@ -64,18 +65,17 @@ public static class ServiceDefaults
         services.TryAddSingleton(TimeProvider.System);
         services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
         builder.AddPlatformTelemetry(serviceName);
-        services.AddPlatformAheadOfTimeOptions(exposure);
+        services.AddFrameworkAheadOfTimeOptions();
         return builder;
     }
 
-    /// <summary>The options every service resolves at start-up or on its first requests, registered closed (see <see cref="AheadOfTimeOptions"/>).</summary>
-    private static void AddPlatformAheadOfTimeOptions(this IServiceCollection services, ServiceExposure exposure)
-    {
-        services.AddAheadOfTimeOptions<PlatformOptions>()
-            .AddAheadOfTimeOptions<AuthOptions>()
-            .AddAheadOfTimeOptions<LimitsOptions>()
-            .AddAheadOfTimeOptions<RateLimitOptions>()
-            .AddAheadOfTimeOptions<Microsoft.Extensions.Hosting.HostOptions>()
+    /// <summary>
+    /// ASP.NET Core's own options every service resolves at start-up or on its first requests,
+    /// registered closed (see <see cref="AheadOfTimeOptions"/>); the platform's own options, and
+    /// the public-edge ones, are registered closed where they are added.
+    /// </summary>
+    private static void AddFrameworkAheadOfTimeOptions(this IServiceCollection services) =>
+        services.AddAheadOfTimeOptions<Microsoft.Extensions.Hosting.HostOptions>()
             .AddAheadOfTimeOptions<Microsoft.Extensions.Hosting.ConsoleLifetimeOptions>()
             .AddAheadOfTimeOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
             .AddAheadOfTimeOptions<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>()
@@ -97,16 +97,6 @@ public static class ServiceDefaults
             .AddAheadOfTimeOptions<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckServiceOptions>()
             .AddAheadOfTimeOptions<Microsoft.Extensions.Http.HttpClientFactoryOptions>()
             .AddAheadOfTimeOptions<Microsoft.Extensions.Http.Resilience.HttpStandardResilienceOptions>();
-        if (exposure == ServiceExposure.Public)
-        {
-            services.AddAheadOfTimeOptions<CorsSettings>()
-                .AddAheadOfTimeOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
-                .AddAheadOfTimeOptions<Microsoft.AspNetCore.HttpsPolicy.HstsOptions>()
-                .AddAheadOfTimeOptions<Microsoft.AspNetCore.ResponseCompression.ResponseCompressionOptions>()
-                .AddAheadOfTimeOptions<Microsoft.AspNetCore.ResponseCompression.BrotliCompressionProviderOptions>()
-                .AddAheadOfTimeOptions<Microsoft.AspNetCore.ResponseCompression.GzipCompressionProviderOptions>();
-        }
-    }
 
     /// <summary>
     /// Adds the shared middleware in order: forwarded headers, security headers (and for a public
@@ -187,6 +177,7 @@ internal static class AuthenticationSetup
             .Configure<IConfiguration>((o, configuration) =>
                 o.EmulatorHost = configuration[AuthOptions.EmulatorHostKey] is { } host && !string.IsNullOrWhiteSpace(host) ? host.Trim() : null)
             .ValidateOnStart();
+        services.AddAheadOfTimeOptions<AuthOptions>();
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
 
         services.AddSingleton<ValidatedTokenCache>();

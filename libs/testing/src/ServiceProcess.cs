@@ -18,6 +18,8 @@ public sealed class ServiceProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private int _disposed;
+    private bool _echo;
+    private long _spawned;
 
     private ServiceProcess(string name, Process process, int port)
     {
@@ -126,7 +128,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = start };
-        var service = new ServiceProcess(name, process, port);
+        var service = new ServiceProcess(name, process, port) { _echo = echo };
         void Keep(string line)
         {
             lock (service._output)
@@ -163,6 +165,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         };
         try
         {
+            service._spawned = Stopwatch.GetTimestamp();
             process.Start();
         }
         catch (Win32Exception ex)
@@ -233,6 +236,49 @@ public sealed class ServiceProcess : IAsyncDisposable
                 throw new TimeoutException($"{Name} was not ready within {timeout.TotalSeconds:0} s. Its output:{Environment.NewLine}{Output}");
             }
         }
+    }
+
+    /// <summary>
+    /// The time from the spawn to the first 2xx answer to <paramref name="request"/> (a new message
+    /// each attempt), for cold-start measurements: refused connections and non-2xx answers (a
+    /// readiness gap) are retried until <paramref name="timeout"/> after the spawn; an exit or the
+    /// timeout is an <see cref="InvalidOperationException"/> whose message says which.
+    /// </summary>
+    public async Task<TimeSpan> FirstSuccessAsync(HttpClient client, Func<HttpRequestMessage> request, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(request);
+        var deadline = _spawned + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        HttpStatusCode? last = null;
+        var asked = "";
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"the process exited with code {_process.ExitCode} before answering" +
+                    (_echo ? " (its stderr is above)." : $". Its output:{Environment.NewLine}{Output}"));
+            }
+
+            try
+            {
+                using var message = request();
+                asked = $"{message.Method} {message.RequestUri?.PathAndQuery}";
+                using var response = await client.SendAsync(message);
+                if (response.IsSuccessStatusCode)
+                {
+                    return Stopwatch.GetElapsedTime(_spawned);
+                }
+
+                last = response.StatusCode;
+                await Task.Delay(5);
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(2);
+            }
+        }
+
+        throw new InvalidOperationException($"no successful answer from {asked} within {timeout.TotalSeconds:0} s (last status: {(last is null ? "no connection" : ((int)last).ToString(System.Globalization.CultureInfo.InvariantCulture))}).");
     }
 
     /// <summary>Sends SIGTERM to this process (what Cloud Run and Ctrl-C-less orchestrators send).</summary>

@@ -17,6 +17,7 @@ internal static class HardeningExtensions
     public static IServiceCollection AddPlatformHardening(this IServiceCollection services, ServiceExposure exposure)
     {
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateOnStart();
+        services.AddAheadOfTimeOptions<RateLimitOptions>();
         services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
 
         services.AddRateLimiter(limiter =>
@@ -52,6 +53,9 @@ internal static class HardeningExtensions
 
         services.AddOptions<CorsSettings>().BindConfiguration(CorsSettings.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CorsSettings>, CorsSettingsValidator>();
+        services.AddAheadOfTimeOptions<CorsSettings>()
+            .AddAheadOfTimeOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
+            .AddAheadOfTimeOptions<Microsoft.AspNetCore.HttpsPolicy.HstsOptions>();
         services.AddCors();
         services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
             .Configure<IOptions<CorsSettings>>((cors, settings) => cors.AddPolicy(CorsPolicy, policy =>

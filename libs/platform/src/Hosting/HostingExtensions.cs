@@ -28,6 +28,7 @@ internal static class HostingExtensions
     public static IServiceCollection AddPlatformHttp(this IServiceCollection services, ServiceExposure exposure)
     {
         services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.SectionName).ValidateOnStart();
+        services.AddAheadOfTimeOptions<LimitsOptions>();
         services.AddSingleton<IValidateOptions<LimitsOptions>, LimitsOptionsValidator>();
         services.AddOptions<KestrelServerOptions>()
             .Configure<IOptions<LimitsOptions>>((kestrel, limits) =>
@@ -64,6 +65,9 @@ internal static class HostingExtensions
         });
         services.Configure<BrotliCompressionProviderOptions>(o => o.Level = CompressionLevel.Fastest);
         services.Configure<GzipCompressionProviderOptions>(o => o.Level = CompressionLevel.Fastest);
+        services.AddAheadOfTimeOptions<ResponseCompressionOptions>()
+            .AddAheadOfTimeOptions<BrotliCompressionProviderOptions>()
+            .AddAheadOfTimeOptions<GzipCompressionProviderOptions>();
         return services;
     }
 }
