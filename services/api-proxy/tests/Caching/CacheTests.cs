@@ -43,22 +43,17 @@ public sealed class CacheTests(ProxyFactory factory) : IClassFixture<ProxyFactor
     [Fact]
     public async Task A_provider_error_is_not_cached()
     {
-        factory.Provider.Handler = async context =>
+        using var client = await factory.CreateClientForAsync("cache-error");
+        using (factory.Provider.AnswerWith(async context =>
         {
             context.Response.StatusCode = 400;
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync("""{"error":{"code":400,"message":"bad","status":"INVALID_ARGUMENT"}}""");
-        };
-        using var client = await factory.CreateClientForAsync("cache-error");
-        try
+        }))
         {
             using var failed = await client.SendAsync(Post(GeminiPath(), GeminiBody("cache-error")), Ct);
             Assert.Equal(HttpStatusCode.BadRequest, failed.StatusCode);
             Assert.Contains("INVALID_ARGUMENT", await failed.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
-        }
-        finally
-        {
-            factory.Provider.Handler = null;
         }
 
         using var retried = await client.SendAsync(Post(GeminiPath(), GeminiBody("cache-error")), Ct);
@@ -71,20 +66,15 @@ public sealed class CacheTests(ProxyFactory factory) : IClassFixture<ProxyFactor
     [Fact]
     public async Task A_5xx_is_not_cached_either()
     {
-        factory.Provider.Handler = context =>
+        using var client = await factory.CreateClientForAsync("cache-5xx");
+        using (factory.Provider.AnswerWith(context =>
         {
             context.Response.StatusCode = 500;
             return Task.CompletedTask;
-        };
-        using var client = await factory.CreateClientForAsync("cache-5xx");
-        try
+        }))
         {
             using var failed = await client.SendAsync(Post(GeminiPath(), GeminiBody("cache-5xx")), Ct);
             Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
-        }
-        finally
-        {
-            factory.Provider.Handler = null;
         }
 
         using var retried = await client.SendAsync(Post(GeminiPath(), GeminiBody("cache-5xx")), Ct);

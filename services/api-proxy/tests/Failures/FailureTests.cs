@@ -26,73 +26,52 @@ public sealed class FailureTests(FailureProxyFactory factory) : IClassFixture<Fa
     [Fact]
     public async Task A_provider_500_is_a_502_problem_naming_the_provider_and_is_not_retried()
     {
-        factory.Provider.Handler = async context =>
+        using var answering = factory.Provider.AnswerWith(async context =>
         {
             context.Response.StatusCode = 500;
             await context.Response.WriteAsync("internal error for " + FakeProvider.KeyOf(context));
-        };
-        try
-        {
-            using var client = await factory.CreateClientForAsync("fail-500");
-            using var response = await client.SendAsync(Post(GeminiPath(), GeminiBody("fail-500")), Ct);
+        });
+        using var client = await factory.CreateClientForAsync("fail-500");
+        using var response = await client.SendAsync(Post(GeminiPath(), GeminiBody("fail-500")), Ct);
 
-            var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadGateway, "bad_gateway");
-            AssertNamesProviderNotKey(problem);
-            Assert.Single(factory.Provider.CallsWith("fail-500"));
-        }
-        finally
-        {
-            factory.Provider.Handler = null;
-        }
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadGateway, "bad_gateway");
+        AssertNamesProviderNotKey(problem);
+        Assert.Single(factory.Provider.CallsWith("fail-500"));
     }
 
     [Fact]
     public async Task A_provider_that_does_not_answer_in_time_is_a_504_problem()
     {
-        factory.Provider.Handler = context => Task.Delay(Timeout.Infinite, context.RequestAborted);
-        try
-        {
-            using var client = await factory.CreateClientForAsync("fail-timeout");
-            using var response = await client.SendAsync(Post(GeminiPath(), GeminiBody("fail-timeout")), Ct);
+        using var answering = factory.Provider.AnswerWith(context => Task.Delay(Timeout.Infinite, context.RequestAborted));
+        using var client = await factory.CreateClientForAsync("fail-timeout");
+        using var response = await client.SendAsync(Post(GeminiPath(), GeminiBody("fail-timeout")), Ct);
 
-            var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.GatewayTimeout, "gateway_timeout");
-            AssertNamesProviderNotKey(problem);
-        }
-        finally
-        {
-            factory.Provider.Handler = null;
-        }
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.GatewayTimeout, "gateway_timeout");
+        AssertNamesProviderNotKey(problem);
     }
 
     [Fact]
     public async Task A_provider_503_is_retried_a_bounded_number_of_times_then_a_503_problem_with_retry_after()
     {
-        factory.Provider.Handler = context =>
+        using var answering = factory.Provider.AnswerWith(context =>
         {
             context.Response.StatusCode = 503;
             context.Response.Headers.RetryAfter = "0";
             return Task.CompletedTask;
-        };
-        try
-        {
-            using var client = await factory.CreateClientForAsync("fail-503");
-            using var response = await client.SendAsync(Post(GeminiPath(), GeminiBody("fail-503")), Ct);
+        });
+        using var client = await factory.CreateClientForAsync("fail-503");
+        using var response = await client.SendAsync(Post(GeminiPath(), GeminiBody("fail-503")), Ct);
 
-            var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.ServiceUnavailable, "service_unavailable");
-            AssertNamesProviderNotKey(problem);
-            Assert.Equal(3, factory.Provider.CallsWith("fail-503").Count());
-        }
-        finally
-        {
-            factory.Provider.Handler = null;
-        }
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.ServiceUnavailable, "service_unavailable");
+        AssertNamesProviderNotKey(problem);
+        Assert.Equal(3, factory.Provider.CallsWith("fail-503").Count());
     }
 
     [Fact]
     public async Task A_provider_429_that_clears_is_retried_and_answers()
     {
         var attempts = 0;
-        factory.Provider.Handler = async context =>
+        using var answering = factory.Provider.AnswerWith(async context =>
         {
             if (Interlocked.Increment(ref attempts) == 1)
             {
@@ -103,41 +82,27 @@ public sealed class FailureTests(FailureProxyFactory factory) : IClassFixture<Fa
 
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(FakeProvider.GeminiJson(FakeProvider.KeyOf(context)));
-        };
-        try
-        {
-            using var client = await factory.CreateClientForAsync("fail-429");
-            using var response = await client.SendAsync(Post(GeminiPath(), GeminiBody("fail-429")), Ct);
+        });
+        using var client = await factory.CreateClientForAsync("fail-429");
+        using var response = await client.SendAsync(Post(GeminiPath(), GeminiBody("fail-429")), Ct);
 
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.Equal(2, factory.Provider.CallsWith("fail-429").Count());
-        }
-        finally
-        {
-            factory.Provider.Handler = null;
-        }
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, factory.Provider.CallsWith("fail-429").Count());
     }
 
     [Fact]
     public async Task A_streamed_call_answered_503_is_not_retried()
     {
-        factory.Provider.Handler = context =>
+        using var answering = factory.Provider.AnswerWith(context =>
         {
             context.Response.StatusCode = 503;
             return Task.CompletedTask;
-        };
-        try
-        {
-            using var client = await factory.CreateClientForAsync("fail-stream-503");
-            using var response = await client.SendAsync(Post(GeminiPath(method: "streamGenerateContent"), GeminiBody("fail-stream-503")), Ct);
+        });
+        using var client = await factory.CreateClientForAsync("fail-stream-503");
+        using var response = await client.SendAsync(Post(GeminiPath(method: "streamGenerateContent"), GeminiBody("fail-stream-503")), Ct);
 
-            await ProblemAssert.IsProblemAsync(response, HttpStatusCode.ServiceUnavailable, "service_unavailable");
-            Assert.Single(factory.Provider.CallsWith("fail-stream-503"));
-        }
-        finally
-        {
-            factory.Provider.Handler = null;
-        }
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.ServiceUnavailable, "service_unavailable");
+        Assert.Single(factory.Provider.CallsWith("fail-stream-503"));
     }
 
     [Theory]
@@ -146,7 +111,7 @@ public sealed class FailureTests(FailureProxyFactory factory) : IClassFixture<Fa
     public async Task A_provider_answer_over_the_size_limit_is_a_502_problem(bool announcesLength)
     {
         var oversized = new string('x', 5000);
-        factory.Provider.Handler = async context =>
+        using var answering = factory.Provider.AnswerWith(async context =>
         {
             context.Response.ContentType = "application/json";
             if (announcesLength)
@@ -155,26 +120,19 @@ public sealed class FailureTests(FailureProxyFactory factory) : IClassFixture<Fa
             }
 
             await context.Response.WriteAsync("\"" + oversized + "\"");
-        };
-        try
-        {
-            using var client = await factory.CreateClientForAsync("fail-large");
-            using var response = await client.SendAsync(Post(GeminiPath(), GeminiBody("fail-large")), Ct);
+        });
+        using var client = await factory.CreateClientForAsync("fail-large");
+        using var response = await client.SendAsync(Post(GeminiPath(), GeminiBody("fail-large")), Ct);
 
-            var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadGateway, "bad_gateway");
-            AssertNamesProviderNotKey(problem);
-            Assert.Contains("larger than 4096 bytes", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        }
-        finally
-        {
-            factory.Provider.Handler = null;
-        }
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadGateway, "bad_gateway");
+        AssertNamesProviderNotKey(problem);
+        Assert.Contains("larger than 4096 bytes", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_provider_answer_shorter_than_announced_is_a_502_problem()
     {
-        factory.Provider.Handler = async context =>
+        using var answering = factory.Provider.AnswerWith(async context =>
         {
             context.Response.ContentType = "application/json";
             context.Response.ContentLength = 1000;
@@ -182,20 +140,13 @@ public sealed class FailureTests(FailureProxyFactory factory) : IClassFixture<Fa
             await context.Response.Body.FlushAsync();
             // Gone before the announced length: the connection is cut mid-body.
             context.Abort();
-        };
-        try
-        {
-            using var client = await factory.CreateClientForAsync("fail-short");
-            using var response = await client.SendAsync(Post(GeminiPath(), GeminiBody("fail-short")), Ct);
+        });
+        using var client = await factory.CreateClientForAsync("fail-short");
+        using var response = await client.SendAsync(Post(GeminiPath(), GeminiBody("fail-short")), Ct);
 
-            var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadGateway, "bad_gateway");
-            AssertNamesProviderNotKey(problem);
-            Assert.Contains("broke off", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        }
-        finally
-        {
-            factory.Provider.Handler = null;
-        }
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadGateway, "bad_gateway");
+        AssertNamesProviderNotKey(problem);
+        Assert.Contains("broke off", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     private static void AssertNamesProviderNotKey(JsonElement problem)

@@ -37,6 +37,16 @@ public sealed class FakeProvider : IAsyncDisposable
     /// <summary>Replaces the default answer (after the request was recorded); null restores it.</summary>
     public Func<HttpContext, Task>? Handler { get; set; }
 
+    /// <summary>
+    /// Answers with <paramref name="handler"/> until the result is disposed, which restores the
+    /// default answer even when the test fails: <c>using var answering = Provider.AnswerWith(...)</c>.
+    /// </summary>
+    public IDisposable AnswerWith(Func<HttpContext, Task> handler)
+    {
+        Handler = handler;
+        return new DefaultAnswerRestorer(this);
+    }
+
     public IEnumerable<ReceivedCall> CallsWith(string marker) => _calls.Where(c => c.Body.Contains(marker, StringComparison.Ordinal));
 
     public static async Task<FakeProvider> StartAsync()
@@ -149,4 +159,10 @@ public sealed class FakeProvider : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
+}
+
+/// <summary>Puts a <see cref="FakeProvider"/> back on its default answer (see <see cref="FakeProvider.AnswerWith"/>).</summary>
+internal sealed class DefaultAnswerRestorer(FakeProvider provider) : IDisposable
+{
+    public void Dispose() => provider.Handler = null;
 }

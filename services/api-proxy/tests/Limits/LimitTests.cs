@@ -79,22 +79,15 @@ public abstract class BudgetTests
     {
         using var client = await ClientForAsync("budget-spender");
         // 600 tokens a call: the first two calls start under the budget of 1000, the third does not.
-        Provider.Handler = async context =>
+        using var answering = Provider.AnswerWith(async context =>
         {
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(FakeProvider.GeminiJson(FakeProvider.KeyOf(context), promptTokens: 400, outputTokens: 200));
-        };
-        try
+        });
+        for (var i = 0; i < 2; i++)
         {
-            for (var i = 0; i < 2; i++)
-            {
-                using var allowed = await client.SendAsync(Post(GeminiPath(), GeminiBody($"budget-ok-{i}")), Ct);
-                Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
-            }
-        }
-        finally
-        {
-            Provider.Handler = null;
+            using var allowed = await client.SendAsync(Post(GeminiPath(), GeminiBody($"budget-ok-{i}")), Ct);
+            Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
         }
 
         // Usage is written as each response completes; the budget check reads what is written.

@@ -65,7 +65,7 @@ public sealed class StreamingTests(StreamingProxyFactory factory) : IClassFixtur
     public async Task A_client_that_disconnects_cancels_the_provider_call()
     {
         var providerCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        factory.Provider.Handler = async context =>
+        using var answering = factory.Provider.AnswerWith(async context =>
         {
             await FakeProvider.SseAsync(context, """{"candidates":[{"content":{"parts":[{"text":"only"}]}}]}""");
             try
@@ -76,54 +76,40 @@ public sealed class StreamingTests(StreamingProxyFactory factory) : IClassFixtur
             {
                 providerCancelled.SetResult();
             }
-        };
-        try
+        });
+        using (var client = await factory.CreateClientForAsync("stream-leaver"))
         {
-            using (var client = await factory.CreateClientForAsync("stream-leaver"))
-            {
-                using var response = await client.SendAsync(Post(GeminiPath(method: "streamGenerateContent"), GeminiBody("stream-leaver")), HttpCompletionOption.ResponseHeadersRead, Ct);
-                using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Ct));
-                Assert.Contains("only", await ReadEventAsync(reader), StringComparison.Ordinal);
-            }
+            using var response = await client.SendAsync(Post(GeminiPath(method: "streamGenerateContent"), GeminiBody("stream-leaver")), HttpCompletionOption.ResponseHeadersRead, Ct);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Ct));
+            Assert.Contains("only", await ReadEventAsync(reader), StringComparison.Ordinal);
+        }
 
-            // Disposing the response and client closed the connection; the proxy's upstream call must end too.
-            await providerCancelled.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
-        }
-        finally
-        {
-            factory.Provider.Handler = null;
-        }
+        // Disposing the response and client closed the connection; the proxy's upstream call must end too.
+        await providerCancelled.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
     }
 
     [Fact]
     public async Task A_stalled_provider_is_cut_after_the_idle_timeout_with_a_final_error_event()
     {
-        factory.Provider.Handler = async context =>
+        using var answering = factory.Provider.AnswerWith(async context =>
         {
             await FakeProvider.SseAsync(context, """{"candidates":[{"content":{"parts":[{"text":"then silence"}]}}]}""");
             await Task.Delay(Timeout.Infinite, context.RequestAborted);
-        };
-        try
-        {
-            using var client = await factory.CreateClientForAsync("stream-stalled");
-            using var response = await client.SendAsync(Post(GeminiPath(method: "streamGenerateContent"), GeminiBody("stream-stalled")), HttpCompletionOption.ResponseHeadersRead, Ct);
-            var all = await response.Content.ReadAsStringAsync(Ct);
+        });
+        using var client = await factory.CreateClientForAsync("stream-stalled");
+        using var response = await client.SendAsync(Post(GeminiPath(method: "streamGenerateContent"), GeminiBody("stream-stalled")), HttpCompletionOption.ResponseHeadersRead, Ct);
+        var all = await response.Content.ReadAsStringAsync(Ct);
 
-            Assert.Contains("then silence", all, StringComparison.Ordinal);
-            Assert.Contains("event: error", all, StringComparison.Ordinal);
-            Assert.Contains("\"code\":504", all, StringComparison.Ordinal);
-            Assert.Contains("sent nothing for 1 s", all, StringComparison.Ordinal);
-        }
-        finally
-        {
-            factory.Provider.Handler = null;
-        }
+        Assert.Contains("then silence", all, StringComparison.Ordinal);
+        Assert.Contains("event: error", all, StringComparison.Ordinal);
+        Assert.Contains("\"code\":504", all, StringComparison.Ordinal);
+        Assert.Contains("sent nothing for 1 s", all, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_line_without_an_end_longer_than_the_limit_ends_the_stream_with_an_error_event()
     {
-        factory.Provider.Handler = async context =>
+        using var answering = factory.Provider.AnswerWith(async context =>
         {
             context.Response.ContentType = "text/event-stream";
             await context.Response.WriteAsync("data: {\"ok\":1}\n\n", context.RequestAborted);
@@ -133,22 +119,15 @@ public sealed class StreamingTests(StreamingProxyFactory factory) : IClassFixtur
             {
                 await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
             }
-        };
-        try
-        {
-            using var client = await factory.CreateClientForAsync("stream-long-line");
-            using var response = await client.SendAsync(Post(GeminiPath(method: "streamGenerateContent"), GeminiBody("stream-long-line")), HttpCompletionOption.ResponseHeadersRead, Ct);
-            var all = await response.Content.ReadAsStringAsync(Ct);
+        });
+        using var client = await factory.CreateClientForAsync("stream-long-line");
+        using var response = await client.SendAsync(Post(GeminiPath(method: "streamGenerateContent"), GeminiBody("stream-long-line")), HttpCompletionOption.ResponseHeadersRead, Ct);
+        var all = await response.Content.ReadAsStringAsync(Ct);
 
-            Assert.StartsWith("data: {\"ok\":1}\n\n", all, StringComparison.Ordinal);
-            Assert.Contains("event: error", all, StringComparison.Ordinal);
-            Assert.Contains("longer than 4096 bytes", all, StringComparison.Ordinal);
-            Assert.True(all.Length < 4096 + 1024, "The over-long line itself must not be relayed.");
-        }
-        finally
-        {
-            factory.Provider.Handler = null;
-        }
+        Assert.StartsWith("data: {\"ok\":1}\n\n", all, StringComparison.Ordinal);
+        Assert.Contains("event: error", all, StringComparison.Ordinal);
+        Assert.Contains("longer than 4096 bytes", all, StringComparison.Ordinal);
+        Assert.True(all.Length < 4096 + 1024, "The over-long line itself must not be relayed.");
     }
 
     [Fact]
