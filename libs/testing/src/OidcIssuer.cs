@@ -3,9 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace PocketCode.Testing;
 
@@ -46,10 +44,7 @@ public sealed class OidcIssuer : IAsyncDisposable
 
     public static async Task<OidcIssuer> StartAsync(string keyId)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         var key = RSA.Create(2048);
         OidcIssuer? issuer = null;
         IResult Metadata(string issuerUrl)

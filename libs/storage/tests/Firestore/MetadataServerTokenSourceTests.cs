@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using PocketCode.Storage.Documents;
 using PocketCode.Storage.Firestore;
 using Xunit;
+using PocketCode.Testing;
 
 namespace PocketCode.Storage.Tests.Firestore;
 
@@ -28,10 +27,7 @@ public sealed class MetadataServerTokenSourceTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        _server = builder.Build();
+        _server = LoopbackServer.Create();
         _server.Run(async context =>
         {
             _requests.Enqueue((context.Request.Path.Value ?? "", context.Request.Headers["Metadata-Flavor"].ToString()));

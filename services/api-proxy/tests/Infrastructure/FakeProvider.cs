@@ -3,9 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
+using PocketCode.Testing;
 
 namespace PocketCode.ApiProxy.Tests.Infrastructure;
 
@@ -51,10 +50,7 @@ public sealed class FakeProvider : IAsyncDisposable
 
     public static async Task<FakeProvider> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         var provider = new FakeProvider(app);
         app.Run(async context =>
         {

@@ -2,11 +2,10 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using LibGit2Sharp;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Logging;
 using Sodium;
+using PocketCode.Testing;
 
 namespace PocketCode.Bff.Tests.Builds;
 
@@ -67,10 +66,7 @@ public sealed class GitHubStandIn : IAsyncDisposable
 
     public static async Task<GitHubStandIn> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         var standIn = new GitHubStandIn(app, Directory.CreateTempSubdirectory("pocketcode-git-").FullName);
         standIn.Map(app.MapGroup("/api/v3"));
         await app.StartAsync();

@@ -4,9 +4,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
+using PocketCode.Testing;
 
 namespace PocketCode.Bff.Tests.Notifications;
 
@@ -63,10 +62,7 @@ public sealed class FcmStandIn : IAsyncDisposable
 
     public static async Task<FcmStandIn> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         var key = RSA.Create(2048);
         var folder = Directory.CreateTempSubdirectory("fcm-standin-").FullName;
         FcmStandIn? self = null;

@@ -1,9 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
+using PocketCode.Testing;
 
 namespace PocketCode.Bff.Tests.Routing;
 
@@ -24,10 +23,7 @@ public sealed class StandIn : IAsyncDisposable
 
     public static async Task<StandIn> StartAsync(string name, Action<WebApplication>? routes = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         var standIn = new StandIn(app);
         app.Use(async (context, next) =>
         {
