@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using PocketCode.ApiProxy.Bench;
 using PocketCode.Bench;
@@ -37,7 +36,7 @@ var requests = options.Number("--requests", 1000);
 var extraEnvironment = args.Zip(args.Skip(1)).Where(pair => pair.First == "--env").Select(pair => pair.Second.Split('=', 2)).ToList();
 
 await using var upstream = await StandInProvider.StartAsync();
-const string project = "demo-pocketcode";
+const string project = BenchEnvironment.ProjectId;
 var token = EmulatorTokens.Create($"https://securetoken.google.com/{project}", project, "bench-user", DateTimeOffset.UtcNow);
 
 // Cold start: spawn -> first successful authenticated proxied answer, each time a fresh process
@@ -172,26 +171,18 @@ return 0;
 ServiceProcess StartProxy(out string folder)
 {
     folder = Directory.CreateTempSubdirectory("pocketcode-bench-").FullName;
-    var environment = new Dictionary<string, string>
-    {
-        ["ASPNETCORE_ENVIRONMENT"] = "Benchmark",
-        ["GOOGLE_CLOUD_PROJECT"] = project,
-        // Emulator mode: the proxy accepts the unsigned emulator-format token the bench mints.
-        ["FIREBASE_AUTH_EMULATOR_HOST"] = "127.0.0.1:9",
-        ["POCKETCODE_DATA_DIR"] = folder,
-        ["CREDENTIALS_KEYS"] = "bench:" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-        ["GEMINI_API_KEY"] = StandInProvider.PlatformKey,
-        ["Providers__Gemini__BaseUrl"] = upstream.Url,
-        // What is measured is the proxy's own path: no cache hits, no limits in the way.
-        ["Proxy__Cache__Enabled"] = "false",
-        ["Proxy__RateLimit__TokenLimit"] = "100000000",
-        ["Proxy__RateLimit__TokensPerPeriod"] = "100000000",
-        // And the platform's per-caller limit every service has (one user sends everything here).
-        ["RateLimits__UserBurst"] = "100000000",
-        ["RateLimits__UserPerSecond"] = "100000000",
-        ["Proxy__DailyTokenBudget"] = "0",
-        ["Logging__LogLevel__Default"] = "Warning",
-    };
+    var environment = BenchEnvironment.EmbeddedService(folder);
+    environment["GEMINI_API_KEY"] = StandInProvider.PlatformKey;
+    environment["Providers__Gemini__BaseUrl"] = upstream.Url;
+    // What is measured is the proxy's own path: no cache hits, no limits in the way.
+    environment["Proxy__Cache__Enabled"] = "false";
+    environment["Proxy__RateLimit__TokenLimit"] = "100000000";
+    environment["Proxy__RateLimit__TokensPerPeriod"] = "100000000";
+    // And the platform's per-caller limit every service has (one user sends everything here).
+    environment["RateLimits__UserBurst"] = "100000000";
+    environment["RateLimits__UserPerSecond"] = "100000000";
+    environment["Proxy__DailyTokenBudget"] = "0";
+
     foreach (var pair in extraEnvironment)
     {
         environment[pair[0]] = pair.Length > 1 ? pair[1] : "";

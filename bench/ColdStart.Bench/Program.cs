@@ -121,7 +121,7 @@ static async Task<(TimeSpan Elapsed, ProcessMemory Memory)> StartOnceAsync(Servi
     var data = Directory.CreateTempSubdirectory("pocketcode-coldstart-").FullName;
     var port = ServiceProcess.FreePort();
     var environment = service.Environment(data, port);
-    var token = EmulatorTokens.Create($"https://securetoken.google.com/{Catalog.ProjectId}", Catalog.ProjectId, "coldstart-user", DateTimeOffset.UtcNow);
+    var token = EmulatorTokens.Create($"https://securetoken.google.com/{BenchEnvironment.ProjectId}", BenchEnvironment.ProjectId, "coldstart-user", DateTimeOffset.UtcNow);
     using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
     var url = $"http://127.0.0.1:{port}{service.ProbePath}";
     try

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using PocketCode.Bench;
 
 namespace PocketCode.ColdStart.Bench;
 
@@ -15,8 +15,6 @@ internal sealed record Variant(string Name, string Description);
 
 internal static class Catalog
 {
-    public const string ProjectId = "demo-pocketcode";
-
     public static readonly Variant Aot = new("aot", "Native AOT");
     public static readonly Variant ReadyToRun = new("r2r", "ReadyToRun (framework-dependent)");
     public static readonly Variant Jit = new("jit", "JIT (framework-dependent)");
@@ -33,23 +31,10 @@ internal static class Catalog
         new("api-proxy", "services/api-proxy/src/PocketCode.ApiProxy.csproj", "PocketCode.ApiProxy", "/proxy/v1/usage", Common),
     ];
 
-    /// <summary>
-    /// Production-like settings on the embedded stores (SQLite + local blob folder in a fresh data
-    /// folder): a non-development environment, logging at Warning. The one difference from
-    /// production is emulator mode (<c>FIREBASE_AUTH_EMULATOR_HOST</c>), so the unsigned
-    /// emulator-format token is accepted and no Google signing keys are fetched over the network.
-    /// </summary>
-    private static Dictionary<string, string> Common(string dataDirectory, int port) => new()
-    {
-        ["ASPNETCORE_ENVIRONMENT"] = "Benchmark",
-        ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
-        ["GOOGLE_CLOUD_PROJECT"] = ProjectId,
-        ["FIREBASE_AUTH_EMULATOR_HOST"] = "127.0.0.1:9",
-        ["POCKETCODE_DATA_DIR"] = dataDirectory,
-        ["CREDENTIALS_KEYS"] = "bench:" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-        ["Logging__LogLevel__Default"] = "Warning",
-        ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
-    };
+    /// <summary>The benchmarks' service settings (<see cref="BenchEnvironment"/>) on a fixed port.</summary>
+    private static Dictionary<string, string> Common(string dataDirectory, int port) => BenchEnvironment.EmbeddedService(dataDirectory)
+        .With("ASPNETCORE_URLS", $"http://127.0.0.1:{port}")
+        .With("DOTNET_CLI_TELEMETRY_OPTOUT", "1");
 
     private static Dictionary<string, string> With(this Dictionary<string, string> environment, string key, string value)
     {

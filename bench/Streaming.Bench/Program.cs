@@ -34,29 +34,21 @@ const long AssetBytes = 50 * MiB;
 var bffPath = FindBff(options.Value("--bff"));
 var work = Directory.CreateTempSubdirectory("pocketcode-streaming-bench-");
 var dataDirectory = Path.Combine(work.FullName, "data");
-var project = "demo-pocketcode";
+var project = BenchEnvironment.ProjectId;
 var port = ServiceProcess.FreePort();
 var baseUrl = $"http://127.0.0.1:{port}";
-var environment = new Dictionary<string, string>
-{
-    ["ASPNETCORE_ENVIRONMENT"] = "Benchmark",
-    ["ASPNETCORE_URLS"] = baseUrl,
-    ["PUBLIC_BASE_URL"] = baseUrl,
-    ["GOOGLE_CLOUD_PROJECT"] = project,
-    // Emulator mode: the BFF accepts the unsigned emulator-format token minted below.
-    ["FIREBASE_AUTH_EMULATOR_HOST"] = "127.0.0.1:9",
-    ["POCKETCODE_DATA_DIR"] = dataDirectory,
-    ["CREDENTIALS_KEYS"] = "bench:" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-    // Limits that let a 500 MB project archive through (production defaults are 50 MB / 100 MB / 5 MB per file).
-    ["Projects__MaxArchiveBytes"] = (totalBytes + 64 * MiB).ToString(CultureInfo.InvariantCulture),
-    ["Projects__MaxArchiveUncompressedBytes"] = (totalBytes + 64 * MiB).ToString(CultureInfo.InvariantCulture),
-    ["Projects__MaxFileBytes"] = (AssetBytes + MiB).ToString(CultureInfo.InvariantCulture),
-    // Not reached by these paths; required settings.
-    ["Services__Marketplace__Url"] = "http://127.0.0.1:9",
-    ["Services__ApiProxy__Url"] = "http://127.0.0.1:9",
-    ["Services__UseGoogleIdTokens"] = "false",
-    ["Logging__LogLevel__Default"] = "Warning",
-};
+// The benchmarks' service settings (emulator mode: the BFF accepts the unsigned token minted below).
+var environment = BenchEnvironment.EmbeddedService(dataDirectory);
+environment["ASPNETCORE_URLS"] = baseUrl;
+environment["PUBLIC_BASE_URL"] = baseUrl;
+// Limits that let a 500 MB project archive through (production defaults are 50 MB / 100 MB / 5 MB per file).
+environment["Projects__MaxArchiveBytes"] = (totalBytes + 64 * MiB).ToString(CultureInfo.InvariantCulture);
+environment["Projects__MaxArchiveUncompressedBytes"] = (totalBytes + 64 * MiB).ToString(CultureInfo.InvariantCulture);
+environment["Projects__MaxFileBytes"] = (AssetBytes + MiB).ToString(CultureInfo.InvariantCulture);
+// Not reached by these paths; required settings.
+environment["Services__Marketplace__Url"] = "http://127.0.0.1:9";
+environment["Services__ApiProxy__Url"] = "http://127.0.0.1:9";
+environment["Services__UseGoogleIdTokens"] = "false";
 
 Console.WriteLine($"BFF: {bffPath}");
 Console.WriteLine($"Work folder: {work.FullName}");
