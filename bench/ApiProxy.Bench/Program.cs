@@ -64,13 +64,25 @@ await FirstAnswerAsync(proxy, token);
 await using var baseline = File.Exists(baselinePath)
     ? ServiceProcess.Start("forwarder-baseline", baselinePath, new Dictionary<string, string> { ["UPSTREAM_URL"] = upstream.Url, ["GEMINI_API_KEY"] = StandInProvider.PlatformKey })
     : null;
-if (baseline is null)
+// The same forwarder with JwtBearer and an authenticated-user policy: the floor of any proxy that
+// authenticates its caller, as every PocketCode service must.
+await using var authenticatingBaseline = File.Exists(baselinePath)
+    ? ServiceProcess.Start("forwarder-baseline-jwt", baselinePath, new Dictionary<string, string>
+    {
+        ["UPSTREAM_URL"] = upstream.Url,
+        ["GEMINI_API_KEY"] = StandInProvider.PlatformKey,
+        ["BASELINE_AUTH"] = "jwt",
+        ["GOOGLE_CLOUD_PROJECT"] = project,
+    })
+    : null;
+if (baseline is null || authenticatingBaseline is null)
 {
-    Console.WriteLine($"No bare forwarder at {baselinePath} (dotnet publish bench/ForwarderBaseline -c Release -r linux-x64): its row is left out.");
+    Console.WriteLine($"No bare forwarder at {baselinePath} (dotnet publish bench/ForwarderBaseline -c Release -r linux-x64): its rows are left out.");
 }
 else
 {
     await FirstAnswerAsync(baseline, token);
+    await FirstAnswerAsync(authenticatingBaseline, token);
 }
 
 var report = new MarkdownReport(MarkdownReport.Command("bench/ApiProxy.Bench", args), echo: true);
@@ -81,6 +93,7 @@ report.Line();
 var direct = new Target("direct", upstream.Url + "/v1beta/models/bench-model:generateContent", request => request.Headers.Add("x-goog-api-key", StandInProvider.PlatformKey));
 var proxied = new Target("proxy", proxy.Url + "/proxy/ai/gemini/v1beta/models/bench-model:generateContent", request => request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token));
 var bare = baseline is null ? null : new Target("bare forwarder", baseline.Url + "/proxy/ai/gemini/v1beta/models/bench-model:generateContent", _ => { });
+var bareWithJwt = authenticatingBaseline is null ? null : proxied with { Name = "bare forwarder with JwtBearer", Url = authenticatingBaseline.Url + "/proxy/ai/gemini/v1beta/models/bench-model:generateContent" };
 var directStream = direct with { Url = upstream.Url + "/v1beta/models/bench-model:streamGenerateContent?alt=sse" };
 var proxiedStream = proxied with { Url = proxy.Url + "/proxy/ai/gemini/v1beta/models/bench-model:streamGenerateContent" };
 
@@ -89,6 +102,7 @@ var ratios = new Dictionary<string, double>();
 var results = new Dictionary<string, (Result Direct, Result Proxy)>();
 const string ownCore = "20 conn, proxy on its own core";
 double? bareRatio = null;
+double? bareWithJwtRatio = null;
 foreach (var (scenario, connections) in new[] { ("1 conn", 1), ("20 conn", 20), (ownCore, 20) })
 {
     var withBaseline = scenario == ownCore && bare is not null;
@@ -101,9 +115,10 @@ foreach (var (scenario, connections) in new[] { ("1 conn", 1), ("20 conn", 20), 
         // sides of the comparison.
         await Affinity.PinAsync(Environment.ProcessId, "0");
         await Affinity.PinAsync(proxy.ProcessId, "1");
-        if (baseline is not null)
+        if (baseline is not null && authenticatingBaseline is not null)
         {
             await Affinity.PinAsync(baseline.ProcessId, "1");
+            await Affinity.PinAsync(authenticatingBaseline.ProcessId, "1");
         }
     }
 
@@ -115,11 +130,13 @@ foreach (var (scenario, connections) in new[] { ("1 conn", 1), ("20 conn", 20), 
     if (withBaseline)
     {
         await Load.RunAsync(bare!, connections, TimeSpan.FromSeconds(1));
+        await Load.RunAsync(bareWithJwt!, connections, TimeSpan.FromSeconds(1));
     }
 
     var directRuns = new List<Run>();
     var proxyRuns = new List<Run>();
     var bareRuns = new List<Run>();
+    var bareWithJwtRuns = new List<Run>();
     for (var round = 0; round < rounds; round++)
     {
         directRuns.Add(await Load.RunAsync(direct, connections, slice));
@@ -127,6 +144,7 @@ foreach (var (scenario, connections) in new[] { ("1 conn", 1), ("20 conn", 20), 
         if (withBaseline)
         {
             bareRuns.Add(await Load.RunAsync(bare!, connections, slice));
+            bareWithJwtRuns.Add(await Load.RunAsync(bareWithJwt!, connections, slice));
         }
     }
 
@@ -137,6 +155,8 @@ foreach (var (scenario, connections) in new[] { ("1 conn", 1), ("20 conn", 20), 
     {
         bareRatio = MedianRatio(bareRuns, directRuns);
         rows.Add(Row("generateContent, 20 conn, bare forwarder (Kestrel and HttpClient only) on its own core", results[scenario].Direct, Run.Summarise(bareRuns), bareRatio.Value));
+        bareWithJwtRatio = MedianRatio(bareWithJwtRuns, directRuns);
+        rows.Add(Row("generateContent, 20 conn, bare forwarder with JwtBearer and an authenticated-user policy on its own core", results[scenario].Direct, Run.Summarise(bareWithJwtRuns), bareWithJwtRatio.Value));
     }
 }
 
@@ -161,7 +181,7 @@ report.Aim("Aim p50 added latency under 0.5 ms at 1 connection", added < 0.5, st
 report.Aim(
     "Aim throughput at 20 connections at least 0.5x the direct call's, with the proxy on its own core",
     ratio >= 0.5,
-    string.Create(CultureInfo.InvariantCulture, $"{ratio:0.00}x ({ratios["20 conn"]:0.00}x with all three processes sharing both cores{(bareRatio is { } b ? $"; a bare forwarder gets {b:0.00}x" : "")})"));
+    string.Create(CultureInfo.InvariantCulture, $"{ratio:0.00}x ({ratios["20 conn"]:0.00}x with all three processes sharing both cores{(bareRatio is { } b ? $"; a bare forwarder gets {b:0.00}x" : "")}{(bareWithJwtRatio is { } j ? $", and {j:0.00}x once JwtBearer authenticates the caller" : "")})"));
 report.Aim("Aim cold start well under 100 ms (first proxied answer)", coldMedian < 100, string.Create(CultureInfo.InvariantCulture, $"median {coldMedian:0} ms"));
 report.WriteTo(options.MarkdownFile);
 await proxy.DisposeAsync();
@@ -174,14 +194,15 @@ ServiceProcess StartProxy(out string folder)
     var environment = BenchEnvironment.EmbeddedService(folder);
     environment["GEMINI_API_KEY"] = StandInProvider.PlatformKey;
     environment["Providers__Gemini__BaseUrl"] = upstream.Url;
-    // What is measured is the proxy's own path: no cache hits, no limits in the way.
+    // What is measured is the proxy's own path: no cache hits; the limits and the budget are
+    // checked on every call, as by default, but set too high to refuse any.
     environment["Proxy__Cache__Enabled"] = "false";
     environment["Proxy__RateLimit__TokenLimit"] = "100000000";
     environment["Proxy__RateLimit__TokensPerPeriod"] = "100000000";
     // And the platform's per-caller limit every service has (one user sends everything here).
     environment["RateLimits__UserBurst"] = "100000000";
     environment["RateLimits__UserPerSecond"] = "100000000";
-    environment["Proxy__DailyTokenBudget"] = "0";
+    environment["Proxy__DailyTokenBudget"] = "1000000000000000";
 
     foreach (var pair in extraEnvironment)
     {

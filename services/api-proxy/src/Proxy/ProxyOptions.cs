@@ -28,6 +28,13 @@ public sealed class ProxyOptions
     /// <summary>How long a user's own key (or its absence) is remembered in memory; 0 reads the vault on every call.</summary>
     public TimeSpan KeyCacheTtl { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long the budget check keeps a usage record it read before reading it again (this
+    /// instance's own writes drop it at once); 0 reads the record on every call. Other instances'
+    /// spending reaches this one's budget check within this time.
+    /// </summary>
+    public TimeSpan BudgetReadTtl { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How often the usage counts collected in memory are written to the usage documents.</summary>
     public TimeSpan UsageFlushInterval { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -100,6 +107,7 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
         Require(o.MaxResponseBytes is >= 1024 and <= 256 * 1024 * 1024, "Proxy:MaxResponseBytes must be between 1024 and 268435456.");
         Require(o.DailyTokenBudget >= 0, "Proxy:DailyTokenBudget must be 0 (no limit) or more.");
         Require(o.KeyCacheTtl >= TimeSpan.Zero && o.KeyCacheTtl <= TimeSpan.FromMinutes(10), "Proxy:KeyCacheTtl must be between 0 and 10 minutes.");
+        Require(o.BudgetReadTtl >= TimeSpan.Zero && o.BudgetReadTtl <= TimeSpan.FromMinutes(10), "Proxy:BudgetReadTtl must be between 0 and 10 minutes.");
         Require(o.UsageFlushInterval >= TimeSpan.FromMilliseconds(10) && o.UsageFlushInterval <= TimeSpan.FromMinutes(1), "Proxy:UsageFlushInterval must be between 10 ms and 1 minute (e.g. 00:00:01).");
         Require(o.Cache.Ttl > TimeSpan.Zero, "Proxy:Cache:Ttl must be positive (e.g. 00:10:00).");
         Require(Enum.IsDefined(o.Cache.Scope), "Proxy:Cache:Scope must be User or Shared.");

@@ -8,10 +8,16 @@ namespace PocketCode.ApiProxy.Usage;
 /// atomic increment per user per day per flush, every <see cref="ProxyOptions.UsageFlushInterval"/>
 /// and at shutdown), so a call never waits for, or queues behind, a document-store write. Reads
 /// (the budget check, <c>GET /proxy/v1/usage</c>) add what this instance has not written yet.
+/// The budget check also keeps the record it read for <see cref="ProxyOptions.BudgetReadTtl"/>,
+/// so a busy user costs one document read per interval rather than one per call; this instance's
+/// own writes drop the kept record at once, so only other instances' spending shows up late.
 /// </summary>
-public sealed partial class UsageRecorder(UsageStore store, IOptions<ProxyOptions> options, ILogger<UsageRecorder> logger) : BackgroundService
+public sealed partial class UsageRecorder(UsageStore store, IOptions<ProxyOptions> options, TimeProvider clock, ILogger<UsageRecorder> logger) : BackgroundService
 {
     private readonly Lock _lock = new();
+    private readonly Dictionary<(string Uid, DateOnly Day), (DailyUsage Stored, long ReadAt)> _read = [];
+    // Counts this instance's writes; a record read while one landed is not kept (it may or may not include it).
+    private long _writes;
     // Not disposed on purpose: the host may stop this service after disposing it (a failed start),
     // and a SemaphoreSlim whose wait handle is never used holds nothing to release.
     private readonly SemaphoreSlim _flush = new(1, 1);
@@ -33,12 +39,32 @@ public sealed partial class UsageRecorder(UsageStore store, IOptions<ProxyOption
         }
     }
 
-    /// <summary>The day's record as stored plus what this instance has not written yet.</summary>
+    /// <summary>
+    /// The day's record as stored (read at most <see cref="ProxyOptions.BudgetReadTtl"/> ago, and
+    /// after this instance's last write to it) plus what this instance has not written yet.
+    /// </summary>
     public async Task<DailyUsage> GetAsync(string uid, DateOnly day, CancellationToken cancellationToken)
     {
-        var stored = await store.GetAsync(uid, day, cancellationToken);
+        var ttl = options.Value.BudgetReadTtl;
+        DailyUsage? kept = null;
+        long writes;
         lock (_lock)
         {
+            writes = _writes;
+            if (_read.TryGetValue((uid, day), out var read) && clock.GetElapsedTime(read.ReadAt) < ttl)
+            {
+                kept = read.Stored;
+            }
+        }
+
+        var stored = kept ?? await store.GetAsync(uid, day, cancellationToken);
+        lock (_lock)
+        {
+            if (kept is null && ttl > TimeSpan.Zero && writes == _writes)
+            {
+                _read[(uid, day)] = (stored, clock.GetTimestamp());
+            }
+
             foreach (var map in (ReadOnlySpan<Dictionary<(string, DateOnly), Totals>>)[_pending, _writing])
             {
                 if (map.TryGetValue((uid, day), out var t))
@@ -98,12 +124,30 @@ public sealed partial class UsageRecorder(UsageStore store, IOptions<ProxyOption
                 lock (_lock)
                 {
                     _writing.Remove((uid, day));
+                    _read.Remove((uid, day));
+                    _writes++;
                 }
             }
         }
         finally
         {
             _flush.Release();
+        }
+    }
+
+    // Every flush interval drops the records kept longer than their TTL, so memory follows the users of the last TTL.
+    private void ForgetStaleReads()
+    {
+        var ttl = options.Value.BudgetReadTtl;
+        lock (_lock)
+        {
+            foreach (var (key, read) in _read)
+            {
+                if (clock.GetElapsedTime(read.ReadAt) >= ttl)
+                {
+                    _read.Remove(key);
+                }
+            }
         }
     }
 
@@ -115,6 +159,7 @@ public sealed partial class UsageRecorder(UsageStore store, IOptions<ProxyOption
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 await FlushAsync(stoppingToken);
+                ForgetStaleReads();
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
