@@ -107,6 +107,9 @@ public static class ProxyTestSettings
         settings["Logging:LogLevel:Default"] = "Trace";
         settings["Logging:LogLevel:Microsoft"] = "Trace";
         settings["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace";
+        // appsettings.json quiets these two per-call categories; the captured logs must see everything.
+        settings["Logging:LogLevel:Polly"] = "Trace";
+        settings["Logging:LogLevel:System.Net.Http.HttpClient"] = "Trace";
         settings["Logging:LogLevel:System.Net.Http"] = "Trace";
         settings["GEMINI_API_KEY"] = TestKeys.PlatformGemini;
         settings["OPENAI_API_KEY"] = "";

@@ -79,6 +79,9 @@ public sealed class LogRedactionFactory : ServiceFactory<Program>
         Settings["Logging:LogLevel:Default"] = "Trace";
         Settings["Logging:LogLevel:Microsoft"] = "Trace";
         Settings["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace";
+        // appsettings.json quiets these two per-call categories; the captured logs must see everything.
+        Settings["Logging:LogLevel:Polly"] = "Trace";
+        Settings["Logging:LogLevel:System.Net.Http.HttpClient"] = "Trace";
         Settings["GITHUB_WEBHOOK_SECRET"] = WebhookSecret;
     }
 }
