@@ -22,6 +22,19 @@ public sealed class LogCapture(int maxLines = int.MaxValue, Action<string>? obse
 
     public IReadOnlyCollection<string> Lines => _lines;
 
+    /// <summary>
+    /// Host settings that let every category log at every level: Default and each category the
+    /// services' appsettings.json sets (the more specific rule wins, so each is overridden).
+    /// </summary>
+    public static void AllLevels(IDictionary<string, string?> settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        foreach (var category in (string[])["Default", "Microsoft", "Microsoft.AspNetCore", "Polly", "System.Net.Http", "System.Net.Http.HttpClient"])
+        {
+            settings["Logging:LogLevel:" + category] = "Trace";
+        }
+    }
+
     public ILogger CreateLogger(string categoryName) => new Logger(categoryName, this);
 
     private void Add(string line)

@@ -104,13 +104,7 @@ public static class ProxyTestSettings
 {
     public static void Defaults(Dictionary<string, string?> settings)
     {
-        settings["Logging:LogLevel:Default"] = "Trace";
-        settings["Logging:LogLevel:Microsoft"] = "Trace";
-        settings["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace";
-        // appsettings.json quiets these two per-call categories; the captured logs must see everything.
-        settings["Logging:LogLevel:Polly"] = "Trace";
-        settings["Logging:LogLevel:System.Net.Http.HttpClient"] = "Trace";
-        settings["Logging:LogLevel:System.Net.Http"] = "Trace";
+        LogCapture.AllLevels(settings);
         settings["GEMINI_API_KEY"] = TestKeys.PlatformGemini;
         settings["OPENAI_API_KEY"] = "";
         settings["Proxy:KeyCacheTtl"] = "00:00:00";

@@ -17,12 +17,7 @@ public class CapturingServiceFactory : ServiceFactory<Program>
 {
     public CapturingServiceFactory()
     {
-        Settings["Logging:LogLevel:Default"] = "Trace";
-        Settings["Logging:LogLevel:Microsoft"] = "Trace";
-        Settings["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace";
-        // appsettings.json quiets these two per-call categories; the captured logs must see everything.
-        Settings["Logging:LogLevel:Polly"] = "Trace";
-        Settings["Logging:LogLevel:System.Net.Http.HttpClient"] = "Trace";
+        LogCapture.AllLevels(Settings);
     }
 
     public LogCapture Logs { get; } = new();

@@ -76,12 +76,7 @@ public sealed class LogRedactionFactory : ServiceFactory<Program>
 
     public LogRedactionFactory()
     {
-        Settings["Logging:LogLevel:Default"] = "Trace";
-        Settings["Logging:LogLevel:Microsoft"] = "Trace";
-        Settings["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace";
-        // appsettings.json quiets these two per-call categories; the captured logs must see everything.
-        Settings["Logging:LogLevel:Polly"] = "Trace";
-        Settings["Logging:LogLevel:System.Net.Http.HttpClient"] = "Trace";
+        LogCapture.AllLevels(Settings);
         Settings["GITHUB_WEBHOOK_SECRET"] = WebhookSecret;
     }
 }
