@@ -61,28 +61,14 @@ var coldMedian = coldStarts[coldStarts.Count / 2];
 
 await using var proxy = StartProxy(out var dataFolder);
 await FirstAnswerAsync(proxy, token);
-await using var baseline = File.Exists(baselinePath)
-    ? ServiceProcess.Start("forwarder-baseline", baselinePath, new Dictionary<string, string> { ["UPSTREAM_URL"] = upstream.Url, ["GEMINI_API_KEY"] = StandInProvider.PlatformKey })
-    : null;
-// The same forwarder with JwtBearer and an authenticated-user policy: the floor of any proxy that
-// authenticates its caller, as every PocketCode service must.
-await using var authenticatingBaseline = File.Exists(baselinePath)
-    ? ServiceProcess.Start("forwarder-baseline-jwt", baselinePath, new Dictionary<string, string>
-    {
-        ["UPSTREAM_URL"] = upstream.Url,
-        ["GEMINI_API_KEY"] = StandInProvider.PlatformKey,
-        ["BASELINE_AUTH"] = "jwt",
-        ["GOOGLE_CLOUD_PROJECT"] = project,
-    })
-    : null;
-if (baseline is null || authenticatingBaseline is null)
+// The floors of the throughput comparison, measured beside the proxy on its core: the bare
+// forwarder, and the same with JwtBearer and an authenticated-user policy (the floor of any proxy
+// that authenticates its caller, as every PocketCode service must).
+await using var bareForwarder = StartForwarder("forwarder-baseline", []);
+await using var authenticatingForwarder = StartForwarder("forwarder-baseline-jwt", new() { ["BASELINE_AUTH"] = "jwt", ["GOOGLE_CLOUD_PROJECT"] = project });
+if (bareForwarder is null || authenticatingForwarder is null)
 {
     Console.WriteLine($"No bare forwarder at {baselinePath} (dotnet publish bench/ForwarderBaseline -c Release -r linux-x64): its rows are left out.");
-}
-else
-{
-    await FirstAnswerAsync(baseline, token);
-    await FirstAnswerAsync(authenticatingBaseline, token);
 }
 
 var report = new MarkdownReport(MarkdownReport.Command("bench/ApiProxy.Bench", args), echo: true);
@@ -92,8 +78,16 @@ report.Line();
 
 var direct = new Target("direct", upstream.Url + "/v1beta/models/bench-model:generateContent", request => request.Headers.Add("x-goog-api-key", StandInProvider.PlatformKey));
 var proxied = new Target("proxy", proxy.Url + "/proxy/ai/gemini/v1beta/models/bench-model:generateContent", request => request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token));
-var bare = baseline is null ? null : new Target("bare forwarder", baseline.Url + "/proxy/ai/gemini/v1beta/models/bench-model:generateContent", _ => { });
-var bareWithJwt = authenticatingBaseline is null ? null : proxied with { Name = "bare forwarder with JwtBearer", Url = authenticatingBaseline.Url + "/proxy/ai/gemini/v1beta/models/bench-model:generateContent" };
+Floor[] floors = bareForwarder is null || authenticatingForwarder is null ? [] :
+[
+    new(bareForwarder, new Target("bare forwarder", bareForwarder.Url + "/proxy/ai/gemini/v1beta/models/bench-model:generateContent", _ => { }), "bare forwarder (Kestrel and HttpClient only)", "a bare forwarder gets {0:0.00}x"),
+    new(authenticatingForwarder, proxied with { Name = "bare forwarder with JwtBearer", Url = authenticatingForwarder.Url + "/proxy/ai/gemini/v1beta/models/bench-model:generateContent" }, "bare forwarder with JwtBearer and an authenticated-user policy", "{0:0.00}x once JwtBearer authenticates the caller"),
+];
+foreach (var floor in floors)
+{
+    await FirstAnswerAsync(floor.Process, token);
+}
+
 var directStream = direct with { Url = upstream.Url + "/v1beta/models/bench-model:streamGenerateContent?alt=sse" };
 var proxiedStream = proxied with { Url = proxy.Url + "/proxy/ai/gemini/v1beta/models/bench-model:streamGenerateContent" };
 
@@ -101,11 +95,9 @@ var rows = new List<IReadOnlyList<string>>();
 var ratios = new Dictionary<string, double>();
 var results = new Dictionary<string, (Result Direct, Result Proxy)>();
 const string ownCore = "20 conn, proxy on its own core";
-double? bareRatio = null;
-double? bareWithJwtRatio = null;
 foreach (var (scenario, connections) in new[] { ("1 conn", 1), ("20 conn", 20), (ownCore, 20) })
 {
-    var withBaseline = scenario == ownCore && bare is not null;
+    var measuredFloors = scenario == ownCore ? floors : [];
     if (scenario == ownCore)
     {
         // Two cores, three processes: with all sharing both cores, "direct" has the two cores for two
@@ -115,10 +107,9 @@ foreach (var (scenario, connections) in new[] { ("1 conn", 1), ("20 conn", 20), 
         // sides of the comparison.
         await Affinity.PinAsync(Environment.ProcessId, "0");
         await Affinity.PinAsync(proxy.ProcessId, "1");
-        if (baseline is not null && authenticatingBaseline is not null)
+        foreach (var floor in floors)
         {
-            await Affinity.PinAsync(baseline.ProcessId, "1");
-            await Affinity.PinAsync(authenticatingBaseline.ProcessId, "1");
+            await Affinity.PinAsync(floor.Process.ProcessId, "1");
         }
     }
 
@@ -127,36 +118,30 @@ foreach (var (scenario, connections) in new[] { ("1 conn", 1), ("20 conn", 20), 
     // slices see the same drift, so the ratio is the median of the per-round ratios.
     await Load.RunAsync(direct, connections, TimeSpan.FromSeconds(1));
     await Load.RunAsync(proxied, connections, TimeSpan.FromSeconds(1));
-    if (withBaseline)
+    foreach (var floor in measuredFloors)
     {
-        await Load.RunAsync(bare!, connections, TimeSpan.FromSeconds(1));
-        await Load.RunAsync(bareWithJwt!, connections, TimeSpan.FromSeconds(1));
+        await Load.RunAsync(floor.Target, connections, TimeSpan.FromSeconds(1));
     }
 
     var directRuns = new List<Run>();
     var proxyRuns = new List<Run>();
-    var bareRuns = new List<Run>();
-    var bareWithJwtRuns = new List<Run>();
     for (var round = 0; round < rounds; round++)
     {
         directRuns.Add(await Load.RunAsync(direct, connections, slice));
         proxyRuns.Add(await Load.RunAsync(proxied, connections, slice));
-        if (withBaseline)
+        foreach (var floor in measuredFloors)
         {
-            bareRuns.Add(await Load.RunAsync(bare!, connections, slice));
-            bareWithJwtRuns.Add(await Load.RunAsync(bareWithJwt!, connections, slice));
+            floor.Runs.Add(await Load.RunAsync(floor.Target, connections, slice));
         }
     }
 
     ratios[scenario] = MedianRatio(proxyRuns, directRuns);
     results[scenario] = (Run.Summarise(directRuns), Run.Summarise(proxyRuns));
     rows.Add(Row($"generateContent, {scenario}", results[scenario].Direct, results[scenario].Proxy, ratios[scenario]));
-    if (withBaseline)
+    foreach (var floor in measuredFloors)
     {
-        bareRatio = MedianRatio(bareRuns, directRuns);
-        rows.Add(Row("generateContent, 20 conn, bare forwarder (Kestrel and HttpClient only) on its own core", results[scenario].Direct, Run.Summarise(bareRuns), bareRatio.Value));
-        bareWithJwtRatio = MedianRatio(bareWithJwtRuns, directRuns);
-        rows.Add(Row("generateContent, 20 conn, bare forwarder with JwtBearer and an authenticated-user policy on its own core", results[scenario].Direct, Run.Summarise(bareWithJwtRuns), bareWithJwtRatio.Value));
+        floor.Ratio = MedianRatio(floor.Runs, directRuns);
+        rows.Add(Row($"generateContent, 20 conn, {floor.Label} on its own core", results[scenario].Direct, Run.Summarise(floor.Runs), floor.Ratio));
     }
 }
 
@@ -181,7 +166,7 @@ report.Aim("Aim p50 added latency under 0.5 ms at 1 connection", added < 0.5, st
 report.Aim(
     "Aim throughput at 20 connections at least 0.5x the direct call's, with the proxy on its own core",
     ratio >= 0.5,
-    string.Create(CultureInfo.InvariantCulture, $"{ratio:0.00}x ({ratios["20 conn"]:0.00}x with all three processes sharing both cores{(bareRatio is { } b ? $"; a bare forwarder gets {b:0.00}x" : "")}{(bareWithJwtRatio is { } j ? $", and {j:0.00}x once JwtBearer authenticates the caller" : "")})"));
+    string.Create(CultureInfo.InvariantCulture, $"{ratio:0.00}x ({ratios["20 conn"]:0.00}x with all three processes sharing both cores{(floors.Length > 0 ? "; " + string.Join(", and ", floors.Select(f => string.Format(CultureInfo.InvariantCulture, f.AimPhrase, f.Ratio))) : "")})"));
 report.Aim("Aim cold start well under 100 ms (first proxied answer)", coldMedian < 100, string.Create(CultureInfo.InvariantCulture, $"median {coldMedian:0} ms"));
 report.WriteTo(options.MarkdownFile);
 await proxy.DisposeAsync();
@@ -215,6 +200,19 @@ ServiceProcess StartProxy(out string folder)
     return ServiceProcess.Start("api-proxy", proxyPath, environment);
 }
 
+// A bench/ForwarderBaseline process with these settings; null when it has not been published.
+ServiceProcess? StartForwarder(string name, Dictionary<string, string> settings)
+{
+    if (!File.Exists(baselinePath))
+    {
+        return null;
+    }
+
+    settings["UPSTREAM_URL"] = upstream.Url;
+    settings["GEMINI_API_KEY"] = StandInProvider.PlatformKey;
+    return ServiceProcess.Start(name, baselinePath, settings);
+}
+
 // Spawn to the first successful authenticated proxied answer.
 static async Task<TimeSpan> FirstAnswerAsync(ServiceProcess service, string token)
 {
@@ -242,6 +240,14 @@ static IReadOnlyList<string> Row(string scenario, Result direct, Result proxy, d
 ];
 
 static string Ms(double milliseconds) => milliseconds.ToString("0.000", CultureInfo.InvariantCulture) + " ms";
+
+/// <summary>One floor of the throughput comparison: a forwarder process, how it is called, its table label and its phrase in the aim line.</summary>
+internal sealed record Floor(ServiceProcess Process, Target Target, string Label, string AimPhrase)
+{
+    public List<Run> Runs { get; } = [];
+
+    public double Ratio { get; set; }
+}
 
 /// <summary>CPU affinity of every thread of a process (taskset -a; Process.ProcessorAffinity sets only the main thread's on Linux).</summary>
 internal static class Affinity

@@ -26,7 +26,8 @@ var authenticate = builder.Configuration["BASELINE_AUTH"] == "jwt";
 if (authenticate)
 {
     var project = builder.Configuration["GOOGLE_CLOUD_PROJECT"] ?? throw new InvalidOperationException("GOOGLE_CLOUD_PROJECT is not set: BASELINE_AUTH=jwt validates tokens of that project.");
-    var tokenCache = new ValidatedTokenCache(Options.Create(new AuthOptions()));
+    var auth = new AuthOptions();
+    var tokenCache = new ValidatedTokenCache(Options.Create(auth));
     builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
     {
         o.MapInboundClaims = false;
@@ -37,7 +38,7 @@ if (authenticate)
 
         o.TokenValidationParameters = new TokenValidationParameters
         {
-            ValidIssuer = "https://securetoken.google.com/" + project,
+            ValidIssuer = auth.Issuer(project),
             ValidAudience = project,
             RequireExpirationTime = true,
             // The emulator's tokens carry no signature (what the proxy accepts in emulator mode).

@@ -23,8 +23,9 @@ public sealed class LogCapture(int maxLines = int.MaxValue, Action<string>? obse
     public IReadOnlyCollection<string> Lines => _lines;
 
     /// <summary>
-    /// Host settings that let every category log at every level: Default and each category the
-    /// services' appsettings.json sets (the more specific rule wins, so each is overridden).
+    /// Host settings that let every category log at every level: Default, the broader framework
+    /// categories, and each category the services' appsettings.json sets (the most specific rule
+    /// wins, so each of those must be raised by name).
     /// </summary>
     public static void AllLevels(IDictionary<string, string?> settings)
     {
