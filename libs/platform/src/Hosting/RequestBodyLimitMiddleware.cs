@@ -6,15 +6,40 @@ using Microsoft.AspNetCore.Mvc;
 namespace PocketCode.Platform;
 
 /// <summary>
-/// Rejects a body whose declared Content-Length exceeds the limit before anything reads it.
-/// Kestrel would only fail the first read, and minimal API binding treats that failure as an
-/// I/O error, leaving Kestrel to send a bare 413 with no problem body.
+/// Two rules for request bodies:
+/// <list type="bullet">
+/// <item>A body whose declared Content-Length exceeds the limit is rejected with a 413 problem
+/// before anything reads it. Kestrel would only fail the first read, and minimal API binding treats
+/// that failure as an I/O error, leaving Kestrel to send a bare 413 with no problem body.</item>
+/// <item>An error response that abandons the body for good says <c>Connection: close</c>: a 413
+/// (too large) or 408 (it arrived too slowly), and a bare 400, which is how minimal API binding
+/// answers a body it could not read (broken chunk framing, a connection that ended mid-body).
+/// Kestrel cannot drain such a body, so it closes the connection after the response; unannounced,
+/// the client returns the connection to its pool and sends its next request on it as the close
+/// arrives, which the client sees as a response that "ended prematurely".</item>
+/// </list>
 /// </summary>
 /// <remarks>Runs after routing, so per-endpoint limits from request size metadata already apply.</remarks>
 internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IProblemDetailsService problems)
 {
+    private static readonly Func<object, Task> AnnounceCloseWhenBodyAbandoned = static state =>
+    {
+        var response = ((HttpContext)state).Response;
+        if (response.StatusCode is StatusCodes.Status408RequestTimeout or StatusCodes.Status413PayloadTooLarge)
+        {
+            response.Headers.Connection = "close";
+        }
+
+        return Task.CompletedTask;
+    };
+
     public async Task InvokeAsync(HttpContext context)
     {
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
+        {
+            context.Response.OnStarting(AnnounceCloseWhenBodyAbandoned, context);
+        }
+
         var max = context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
         if (max is long limit && context.Request.ContentLength is long length && length > limit)
         {
@@ -34,5 +59,13 @@ internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IProblemD
         }
 
         await next(context);
+
+        // Handlers and the exception handler answer with a problem body; a 400 still without one
+        // comes from binding's own I/O failure (status pages add the problem body after this).
+        if (!context.Response.HasStarted && context.Response.StatusCode == StatusCodes.Status400BadRequest
+            && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
+        {
+            context.Response.Headers.Connection = "close";
+        }
     }
 }

@@ -13,6 +13,7 @@ public static class ProblemCodes
     public const string NotFound = "not_found";
     public const string MethodNotAllowed = "method_not_allowed";
     public const string NotAcceptable = "not_acceptable";
+    public const string RequestTimeout = "request_timeout";
     public const string Conflict = "conflict";
     public const string Gone = "gone";
     public const string PreconditionFailed = "precondition_failed";
@@ -43,6 +44,7 @@ public static class ProblemCodes
         404 => NotFound,
         405 => MethodNotAllowed,
         406 => NotAcceptable,
+        408 => RequestTimeout,
         409 => Conflict,
         410 => Gone,
         412 => PreconditionFailed,

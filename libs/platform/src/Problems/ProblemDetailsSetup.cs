@@ -81,6 +81,7 @@ internal static class ProblemDetailsSetup
         404 => "Nothing exists at this address.",
         405 => "This address does not accept that HTTP method; see the Allow header.",
         406 => "None of the media types in the Accept header can be produced.",
+        408 => "The request body arrived too slowly; send the request again.",
         413 => "The request body is too large.",
         415 => "The request body's media type is not supported here (JSON bodies need Content-Type: application/json).",
         429 => "Too many requests; slow down and retry later.",

@@ -69,13 +69,15 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
     internal static ProblemDetails FromBadRequest(BadHttpRequestException exception)
     {
         var status = exception.StatusCode;
-        var detail = exception.InnerException is JsonException json
-            ? DescribeJsonError(json)
-            : status == StatusCodes.Status413PayloadTooLarge
-                ? "The request body is larger than this endpoint accepts."
-                : exception.Message.Contains("no body was provided", StringComparison.Ordinal)
-                    ? "This endpoint needs a JSON request body."
-                    : exception.Message;
+        var detail = exception switch
+        {
+            { InnerException: JsonException json } => DescribeJsonError(json),
+            { StatusCode: StatusCodes.Status413PayloadTooLarge } => "The request body is larger than this endpoint accepts.",
+            // Kestrel's message names its own setting; the default detail says what to do.
+            { StatusCode: StatusCodes.Status408RequestTimeout } => null,
+            _ when exception.Message.Contains("no body was provided", StringComparison.Ordinal) => "This endpoint needs a JSON request body.",
+            _ => exception.Message,
+        };
         return new ProblemDetails
         {
             Status = status,

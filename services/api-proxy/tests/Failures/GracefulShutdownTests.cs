@@ -13,7 +13,7 @@ namespace PocketCode.ApiProxy.Tests.Failures;
 /// <summary>
 /// SIGTERM to the proxy as a real process (<c>dotnet PocketCode.ApiProxy.dll</c>, as Cloud Run stops
 /// an instance) while calls are held open at the provider: those calls still complete 200, a new
-/// connection after the signal is refused (or answered 503), and the process exits 0.
+/// connection after the signal is refused (or answered 503), never half-answered, and the process exits 0.
 /// </summary>
 public sealed class GracefulShutdownTests
 {
@@ -62,29 +62,32 @@ public sealed class GracefulShutdownTests
             proxy.SendTerminate();
 
             // New connections after the signal: refused, or a clean 503 while it drains; never a
-            // 500 or a dropped response. (Each probe opens a connection of its own.)
-            var refused = false;
+            // 500 or a response cut short. A closing server refuses in three ways, all before a
+            // byte of a response: the connection is refused (the listener is gone), reset (it sat in
+            // the listen backlog when the listener closed) or closed (Kestrel had accepted it but
+            // will serve no new request on it). Each probe is a socket of its own, read raw.
+            var probeRequest = RawHttpRequest.Build("GET", "/health/live");
+            var seen = new List<string>();
             using (var guard = CancellationTokenSource.CreateLinkedTokenSource(Ct))
             {
                 guard.CancelAfter(TimeSpan.FromSeconds(60));
-                while (!refused)
+                while (true)
                 {
-                    using var fresh = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { BaseAddress = new Uri(proxy.Url) };
-                    try
+                    var probe = await RawHttpConnection.ExchangeAsync(new Uri(proxy.Url), probeRequest, guard.Token);
+                    seen.Add($"{probe.Outcome} {probe.Detail}");
+                    Assert.True(probe.Outcome != RawHttpOutcome.CutShort, "a response during shutdown was cut short: " + string.Join("; ", seen));
+                    if (probe.Outcome is RawHttpOutcome.ConnectionRefused or RawHttpOutcome.ClosedBeforeAnswer)
                     {
-                        using var probe = await fresh.GetAsync("/health/live", guard.Token);
-                        Assert.True(probe.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"a request during shutdown answered {(int)probe.StatusCode}");
-                        refused = probe.StatusCode == HttpStatusCode.ServiceUnavailable;
-                    }
-                    catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ConnectionError)
-                    {
-                        refused = true;
+                        break;
                     }
 
-                    if (!refused)
+                    Assert.True(probe.Response!.Status is 200 or 503, $"a request during shutdown answered {probe.Response.Status}");
+                    if (probe.Response.Status == 503)
                     {
-                        await Task.Delay(50, guard.Token);
+                        break;
                     }
+
+                    await Task.Delay(50, guard.Token);
                 }
             }
 
