@@ -34,8 +34,15 @@ repo=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
 commit=$(git -C "$repo" rev-parse --verify "$ref^{commit}")
 work=$(mktemp -d "${TMPDIR:-/tmp}/pocketcode-soak.XXXXXX")
 hogs=()
+tests_pid=""
 
 cleanup() {
+  if [ -n "$tests_pid" ]; then
+    # The test run is a process group of its own (setsid): its test hosts and the servers they
+    # started go with it.
+    kill -- "-$tests_pid" 2>/dev/null || true
+    wait "$tests_pid" 2>/dev/null || true
+  fi
   for pid in "${hogs[@]}"; do
     kill "$pid" 2>/dev/null || true
   done
@@ -54,6 +61,9 @@ trap 'exit 130' INT TERM
 echo "ci-soak: $runs run(s) of commit ${commit:0:12}, load: $load, in $work"
 git clone --quiet --no-local "$repo" "$work/clone"
 git -C "$work/clone" checkout --quiet --detach "$commit"
+# What CI installs before its test run (the emulators, redis-server, npm packages), on this machine.
+(cd "$work/clone" && bash .ci/run --prepare-only) >"$work/prepare.log" 2>&1 \
+  || { echo "ci-soak: .ci/run --prepare-only failed; see $work/prepare.log" >&2; keep=true; exit 1; }
 
 if [ "$load" = true ]; then
   for _ in $(seq "$(nproc)"); do
@@ -70,7 +80,11 @@ for i in $(seq "$runs"); do
   mkdir -p "$results"
   started=$(date +%s)
   status=0
-  (cd "$work/clone" && dotnet test PocketCode.slnx --logger trx --results-directory "$results") >"$work/run-$i.log" 2>&1 || status=$?
+  # In the background and waited for, so Ctrl-C or a kill reaches the cleanup at once.
+  (cd "$work/clone" && exec setsid dotnet test PocketCode.slnx --logger trx --results-directory "$results") >"$work/run-$i.log" 2>&1 &
+  tests_pid=$!
+  wait "$tests_pid" || status=$?
+  tests_pid=""
   seconds=$(( $(date +%s) - started ))
   summary=$(python3 - "$results" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET

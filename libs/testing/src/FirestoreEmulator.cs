@@ -1,7 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace PocketCode.Testing;
@@ -201,7 +199,13 @@ public sealed class FirestoreEmulator : IAsyncDisposable
             throw new InvalidOperationException($"The Firestore emulator jar was not found at '{jar}'. Install it with 'gcloud components install cloud-firestore-emulator' (or the Debian package google-cloud-cli-firestore-emulator), or set FIRESTORE_EMULATOR_JAR.");
         }
 
-        port = port == 0 ? FreePort() : port;
+        return port == 0
+            ? await ServiceProcess.OnFreePortAsync(free => LaunchAsync(jar, free, portChosenHere: true, cancellationToken))
+            : await LaunchAsync(jar, port, portChosenHere: false, cancellationToken);
+    }
+
+    private static async Task<FirestoreEmulator> LaunchAsync(string jar, int port, bool portChosenHere, CancellationToken cancellationToken)
+    {
         var start = new ProcessStartInfo("java")
         {
             RedirectStandardOutput = true,
@@ -280,17 +284,16 @@ public sealed class FirestoreEmulator : IAsyncDisposable
                 throw;
             }
 
-            throw new InvalidOperationException($"The Firestore emulator did not start on port {port}: {ex.Message}{Environment.NewLine}Its output:{Environment.NewLine}{log}", ex);
+            var message = $"The Firestore emulator did not start on port {port}: {ex.Message}{Environment.NewLine}Its output:{Environment.NewLine}{log}";
+            if (portChosenHere && PortTakenException.IsIn(log))
+            {
+                throw new PortTakenException(message);
+            }
+
+            throw new InvalidOperationException(message, ex);
         }
 
         return new FirestoreEmulator($"127.0.0.1:{port}", process);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task<string> RunAsync(string fileName, string[] arguments, CancellationToken cancellationToken)

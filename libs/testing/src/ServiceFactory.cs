@@ -69,6 +69,25 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram>, IAsyncL
         return client;
     }
 
+    /// <summary>
+    /// Like <see cref="CreateClientForAsync"/>, for a host on real Kestrel (<c>UseKestrel</c>), with
+    /// <c>Expect: 100-continue</c> on every request and no limit on waiting for the server's answer
+    /// to it. HttpClient's default wait is one second; overrun on a loaded machine, the client sends
+    /// the body into a connection the server is refusing with a 413, and the test sees a failed send
+    /// instead of the server's answer.
+    /// </summary>
+    public async Task<HttpClient> CreateExpectContinueClientForAsync(string uid, string? email = null)
+    {
+        using var started = CreateClient();
+        var client = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = Timeout.InfiniteTimeSpan })
+        {
+            BaseAddress = started.BaseAddress,
+        };
+        client.DefaultRequestHeaders.ExpectContinue = true;
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await MintTokenAsync(uid, email));
+        return client;
+    }
+
     public async Task<string> MintTokenAsync(string uid, string? email = null, IReadOnlyDictionary<string, object>? claims = null)
     {
         using var anonymous = CreateClient();

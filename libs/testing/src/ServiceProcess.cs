@@ -78,6 +78,28 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>
+    /// Runs <paramref name="start"/> on a free loopback port, and on another one when it throws
+    /// <see cref="PortTakenException"/>. A child that cannot bind port 0 and report what it got (the
+    /// Firestore emulator, redis-server) is given a port found free a moment earlier, and any process
+    /// on the machine (every outgoing connection takes one from the same range) can take it first.
+    /// </summary>
+    public static async Task<T> OnFreePortAsync<T>(Func<int, Task<T>> start, int attempts = 3)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await start(FreePort());
+            }
+            catch (PortTakenException) when (attempt < attempts)
+            {
+                // Another process took the port between the check and the child's bind.
+            }
+        }
+    }
+
+    /// <summary>
     /// Starts <paramref name="path"/> (<c>dotnet path</c> for a <c>.dll</c>, the executable itself
     /// otherwise) listening on 127.0.0.1:<paramref name="port"/> (a free one when 0) with
     /// <paramref name="environment"/> on top of this process's environment; console colours off.
@@ -344,4 +366,11 @@ public sealed class ServiceProcess : IAsyncDisposable
 
         _process.Dispose();
     }
+}
+
+/// <summary>A child process could not listen because its port was taken (see <see cref="ServiceProcess.OnFreePortAsync{T}"/>).</summary>
+public sealed class PortTakenException(string message) : InvalidOperationException(message)
+{
+    /// <summary>What a child on Linux prints when its bind fails for a taken port (Java, redis-server, .NET alike).</summary>
+    public static bool IsIn(string output) => output.Contains("Address already in use", StringComparison.Ordinal);
 }

@@ -58,18 +58,23 @@ public sealed class PatternStream(long length) : Stream
     }
 }
 
-/// <summary>Samples the managed heap while alive and reports the largest growth over the start.</summary>
+/// <summary>
+/// Samples the live managed heap while alive and reports the largest growth over the start. Each
+/// sample collects first: uncollected garbage, most of it from the tests running in parallel in the
+/// same process, would otherwise count, and how much of it there is depends on when the GC last ran.
+/// </summary>
 public sealed class ManagedMemoryMonitor : IDisposable
 {
     private readonly long _baseline;
     private readonly Timer _timer;
     private long _peak;
+    private int _sampling;
 
     public ManagedMemoryMonitor()
     {
-        _baseline = GC.GetTotalMemory(forceFullCollection: true);
+        _baseline = LiveBytes();
         _peak = _baseline;
-        _timer = new Timer(_ => Sample(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(20));
+        _timer = new Timer(_ => Sample(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(100));
     }
 
     public long PeakGrowthBytes
@@ -81,12 +86,31 @@ public sealed class ManagedMemoryMonitor : IDisposable
         }
     }
 
+    private static long LiveBytes()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
+        return GC.GetTotalMemory(forceFullCollection: false);
+    }
+
     private void Sample()
     {
-        var now = GC.GetTotalMemory(forceFullCollection: false);
-        long seen;
-        while (now > (seen = Interlocked.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, now, seen) != seen)
+        // One sample at a time: a collection can outlast the timer's period on a loaded machine.
+        if (Interlocked.Exchange(ref _sampling, 1) == 1)
         {
+            return;
+        }
+
+        try
+        {
+            var now = LiveBytes();
+            long seen;
+            while (now > (seen = Interlocked.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, now, seen) != seen)
+            {
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _sampling, 0);
         }
     }
 

@@ -315,33 +315,53 @@ public sealed class FirestoreSmokeTests(FirestoreEmulatorFixture fixture) : ICla
     [Fact]
     public async Task A_transaction_that_keeps_losing_its_locks_gives_up_with_contention()
     {
-        // The emulator resolves a lock cycle by timing out the request that waited longest. Here the
-        // outer transaction commits first while a rival holds a read lock and then commits too, so the
-        // outer one is the request that times out; with one attempt allowed it must give up.
+        // Two transactions each hold a read lock on the document and then both commit: a lock
+        // cycle, which the emulator resolves by timing out the request that waited longest. Which
+        // one that is depends on which commit arrives first, so neither order is assumed: with one
+        // attempt allowed each, the loser must give up with contention and the winner's write stand.
         var path = $"{NewCollection()}/doc";
         await Store.CreateAsync(path, new Dictionary<string, object?> { ["v"] = 0L }, Ct);
         var rivalHasRead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task? rival = null;
+        var oneAttempt = new TransactionOptions { MaxAttempts = 1 };
+        Task<long>? rival = null;
 
-        var failure = await Assert.ThrowsAsync<TransactionContentionException>(() => Store.RunTransactionAsync(async (tx, ct) =>
+        var outer = Store.RunTransactionAsync(async (tx, ct) =>
         {
             var snapshot = await tx.GetAsync(path, ct);
             rival ??= Store.RunTransactionAsync(async (other, otherCt) =>
             {
                 var seen = await other.GetAsync(path, otherCt);
                 rivalHasRead.TrySetResult();
-                await Task.Delay(300, otherCt);
                 other.Update(path, new Dictionary<string, object?> { ["v"] = seen!.GetInt64("v") + 10 });
-                return 0;
-            }, cancellationToken: CancellationToken.None);
+                return 10L;
+            }, oneAttempt, Ct);
             await rivalHasRead.Task.WaitAsync(ct);
             tx.Update(path, new Dictionary<string, object?> { ["v"] = snapshot!.GetInt64("v") + 1 });
-            return 0;
-        }, new TransactionOptions { MaxAttempts = 1 }, Ct));
+            return 1L;
+        }, oneAttempt, Ct);
 
-        Assert.Equal(1, failure.Attempts);
-        await rival!;
-        Assert.Equal(10L, (await Store.GetAsync(path, Ct))!["v"]);
+        // The rival exists once it has read (or the outer transaction failed before starting it).
+        await Task.WhenAny(rivalHasRead.Task, outer);
+        Assert.NotNull(rival);
+        var outcomes = await Task.WhenAll(Outcome(outer), Outcome(rival));
+
+        var losers = outcomes.Where(o => o.Failure is not null).ToList();
+        var loser = Assert.Single(losers);
+        Assert.Equal(1, loser.Failure!.Attempts);
+        var winner = Assert.Single(outcomes, o => o.Failure is null);
+        Assert.Equal(winner.Written, (await Store.GetAsync(path, Ct))!["v"]);
+
+        static async Task<(long? Written, TransactionContentionException? Failure)> Outcome(Task<long> transaction)
+        {
+            try
+            {
+                return (await transaction, null);
+            }
+            catch (TransactionContentionException contention)
+            {
+                return (null, contention);
+            }
+        }
     }
 
     [Fact]

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,16 +24,17 @@ public sealed class LocalBlobStoreFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var port = FreePort();
-        var baseUrl = BaseUrl = new Uri($"http://127.0.0.1:{port}/");
-        Store = new LocalBlobStore(new LocalBlobStoreOptions { RootPath = Folder.FullName, PublicBaseUrl = baseUrl });
+        // Port 0, read back once listening: a port found free beforehand can be taken meanwhile.
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(baseUrl.ToString());
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<IBlobStore>(Store);
+        // Resolved per request, so the store can be made once its address is known.
+        builder.Services.AddSingleton<IBlobStore>(_ => Store);
         _app = builder.Build();
         _app.MapLocalBlobEndpoints();
         await _app.StartAsync();
+        BaseUrl = new Uri(_app.Urls.Single() + "/");
+        Store = new LocalBlobStore(new LocalBlobStoreOptions { RootPath = Folder.FullName, PublicBaseUrl = BaseUrl });
     }
 
     public async ValueTask DisposeAsync()
@@ -47,13 +46,6 @@ public sealed class LocalBlobStoreFixture : IAsyncLifetime
         }
 
         Folder.Delete(recursive: true);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

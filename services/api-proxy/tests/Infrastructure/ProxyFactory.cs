@@ -5,6 +5,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PocketCode.Platform.Secrets;
 using PocketCode.Testing;
+using Xunit;
+
+// The Firestore budget tests share one emulator per test run; this stops it when the assembly
+// finishes (it starts nothing, so runs without Firestore tests pay nothing).
+[assembly: AssemblyFixture(typeof(SharedFirestoreEmulatorCleanup))]
 
 namespace PocketCode.ApiProxy.Tests.Infrastructure;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using PocketCode.Testing;
 using Xunit;
 
 namespace PocketCode.ApiProxy.Tests.Redis;
@@ -20,42 +21,72 @@ public sealed class RedisServer : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Port = FreePort();
+        (_process, Port) = await ServiceProcess.OnFreePortAsync(async port => (await StartOnAsync(port), port));
+    }
+
+    private static async Task<Process> StartOnAsync(int port)
+    {
         var start = new ProcessStartInfo("redis-server")
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var argument in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no" })
+        foreach (var argument in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no" })
         {
             start.ArgumentList.Add(argument);
         }
 
+        Process process;
         try
         {
-            _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
+            process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
         }
         catch (System.ComponentModel.Win32Exception e)
         {
             throw new InvalidOperationException("redis-server is not installed (apt-get install -y redis-server; .ci/run does it).", e);
         }
 
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        var output = new StringBuilder();
+        void Keep(string? line)
+        {
+            lock (output)
+            {
+                output.AppendLine(line);
+            }
+        }
+
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
         for (var attempt = 0; attempt < 300; attempt++)
         {
-            if (await PingAsync(Port))
+            if (process.HasExited)
             {
-                return;
+                await process.WaitForExitAsync(); // the last output lines
+                string log;
+                lock (output)
+                {
+                    log = output.ToString();
+                }
+
+                process.Dispose();
+                var message = $"redis-server exited while starting on port {port}:{Environment.NewLine}{log}";
+                throw PortTakenException.IsIn(log) ? new PortTakenException(message) : new InvalidOperationException(message);
+            }
+
+            if (await PingAsync(port))
+            {
+                return process;
             }
 
             await Task.Delay(50);
         }
 
-        throw new InvalidOperationException($"redis-server did not answer PING on port {Port}.");
+        process.Kill();
+        process.Dispose();
+        throw new InvalidOperationException($"redis-server did not answer PING on port {port}.");
     }
 
     public async ValueTask DisposeAsync()
@@ -69,13 +100,6 @@ public sealed class RedisServer : IAsyncLifetime
         _process?.Dispose();
     }
 
-    /// <summary>A port nothing listens on (for "Redis is down").</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static async Task<bool> PingAsync(int port)
     {

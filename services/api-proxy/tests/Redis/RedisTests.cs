@@ -85,7 +85,8 @@ public sealed class RedisTests(RedisServer redis) : IClassFixture<RedisServer>
     [Fact]
     public async Task With_redis_unreachable_the_proxy_serves_from_memory_and_logs_a_warning()
     {
-        await using var proxy = await RedisProxyFactory.StartAsync($"127.0.0.1:{RedisServer.FreePort()},connectTimeout=500");
+        // Nothing listens on port 1.
+        await using var proxy = await RedisProxyFactory.StartAsync("127.0.0.1:1,connectTimeout=500");
         using var client = await proxy.CreateClientForAsync("redis-down-user");
         var body = GeminiBody("redis-down-" + Guid.NewGuid());
 

@@ -29,11 +29,12 @@ public sealed class BodyLimitTests(KestrelServiceFactory factory) : IClassFixtur
     [Fact]
     public async Task Credential_routes_have_their_own_256_KB_limit()
     {
-        using var client = await factory.CreateClientForAsync("limits-" + Guid.NewGuid().ToString("N")[..8], "limits@example.com");
+        // Expect: 100-continue keeps the client from racing the server's early answer with an
+        // upload it will not read.
+        using var client = await factory.CreateExpectContinueClientForAsync("limits-" + Guid.NewGuid().ToString("N")[..8], "limits@example.com");
 
-        // Over the route's limit: refused before the body is read. (Expect: 100-continue keeps
-        // the client from racing the server's early answer with an upload it will not read.)
-        using var over = await SendAsync(client, HttpMethod.Put, "/v1/me/credentials/gemini", ApiKeyBody(300 * 1024), expectContinue: true);
+        // Over the route's limit: refused before the body is read.
+        using var over = await SendAsync(client, HttpMethod.Put, "/v1/me/credentials/gemini", ApiKeyBody(300 * 1024));
         await ProblemAssert.IsProblemAsync(over, HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
 
         // Over the global 8 KB but within the route's 256 KB: the body reaches validation.
@@ -48,11 +49,11 @@ public sealed class BodyLimitTests(KestrelServiceFactory factory) : IClassFixtur
     [Fact]
     public async Task A_profile_patch_over_the_limit_gets_413_with_or_without_a_content_length_and_changes_nothing()
     {
-        using var client = await factory.CreateClientForAsync("limits-" + Guid.NewGuid().ToString("N")[..8], "big@example.com");
+        using var client = await factory.CreateExpectContinueClientForAsync("limits-" + Guid.NewGuid().ToString("N")[..8], "big@example.com");
         var before = await client.GetFromJsonAsync<JsonElement>("/v1/me", Ct);
         var body = "{\"bio\":\"" + new string('x', KestrelServiceFactory.GlobalLimit + 4000) + "\"}";
 
-        using var declared = await SendAsync(client, HttpMethod.Patch, "/v1/me", body, expectContinue: true);
+        using var declared = await SendAsync(client, HttpMethod.Patch, "/v1/me", body);
         await ProblemAssert.IsProblemAsync(declared, HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
 
         using var chunked = await SendAsync(client, HttpMethod.Patch, "/v1/me", body, chunked: true);
@@ -64,14 +65,13 @@ public sealed class BodyLimitTests(KestrelServiceFactory factory) : IClassFixtur
 
     private static string ApiKeyBody(int length) => "{\"apiKey\":\"" + new string('k', length) + "\"}";
 
-    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string url, string body, bool expectContinue = false, bool chunked = false)
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string url, string body, bool chunked = false)
     {
         HttpContent content = chunked
             ? new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(body)))
             : new StringContent(body, Encoding.UTF8);
         content.Headers.ContentType = new("application/json");
         using var request = new HttpRequestMessage(method, url) { Content = content };
-        request.Headers.ExpectContinue = expectContinue;
         request.Headers.TransferEncodingChunked = chunked;
         return await client.SendAsync(request, Ct);
     }

@@ -25,10 +25,9 @@ public sealed class ProjectsOnKestrelTests(KestrelServiceFactory factory) : ICla
     [Fact]
     public async Task A_json_body_over_10_mb_is_a_413_problem_before_anything_reads_it()
     {
-        using var client = await factory.CreateClientForAsync("kestrel-json-user");
         // The server answers 413 without reading the body; with 100-continue the client waits
         // for that answer instead of pushing 10 MB into a connection the server closes.
-        client.DefaultRequestHeaders.ExpectContinue = true;
+        using var client = await factory.CreateExpectContinueClientForAsync("kestrel-json-user");
         var id = await client.CreateProjectIdAsync("Original");
         var huge = "{\"name\":\"" + new string('x', 10 * 1024 * 1024 + 10) + "\",\"applicationId\":\"com.example.big\"}";
 
@@ -43,8 +42,7 @@ public sealed class ProjectsOnKestrelTests(KestrelServiceFactory factory) : ICla
     [Fact]
     public async Task A_file_over_the_limit_is_a_413_problem_with_or_without_content_length()
     {
-        using var client = await factory.CreateClientForAsync("kestrel-size-user");
-        client.DefaultRequestHeaders.ExpectContinue = true;
+        using var client = await factory.CreateExpectContinueClientForAsync("kestrel-size-user");
         var id = await client.CreateProjectIdAsync();
         var before = await client.TreeAsync(id);
         var tooBig = new byte[5 * 1024 * 1024 + 1];
