@@ -99,4 +99,63 @@ public sealed class ConnectionBehaviourTests(SignedTokenFixture fixture) : IClas
             Assert.False(exchange.Response.AnnouncesClose);
         }
     }
+
+    [Fact]
+    public async Task While_the_server_stops_every_connection_is_answered_whole_or_refused_before_a_byte()
+    {
+        // The proxy's shutdown probe met a reset one run in a few: a closing server refuses a new
+        // connection by closing or resetting it before it answers (it sat in the listen backlog, or
+        // was accepted but will serve no more requests), or because nothing listens any more. What it
+        // must never do is start an answer and cut it short. Here on real Kestrel, many times over.
+        await using var app = await TestApp.StartAsync("Development");
+        var request = RawHttpRequest.Build("GET", "/v1/public");
+        var idle = new List<RawHttpConnection>();
+        for (var i = 0; i < 8; i++)
+        {
+            idle.Add(await RawHttpConnection.OpenAsync(app.BaseAddress, Cancel));
+        }
+
+        var outcomes = new System.Collections.Concurrent.ConcurrentBag<RawHttpExchange>();
+        using var probing = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        var probes = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            while (!probing.IsCancellationRequested)
+            {
+                var exchange = await RawHttpConnection.ExchangeAsync(app.BaseAddress, request, Cancel);
+                outcomes.Add(exchange);
+                if (exchange.Outcome == RawHttpOutcome.ConnectionRefused)
+                {
+                    return;
+                }
+            }
+        }, Cancel)).ToList();
+
+        // Probes are under way; then the server stops while they go on, and the idle connections
+        // opened before the stop send their requests into it.
+        while (outcomes.IsEmpty)
+        {
+            await Task.Delay(10, Cancel);
+        }
+
+        var stopping = app.App.StopAsync(Cancel);
+        foreach (var connection in idle)
+        {
+            outcomes.Add(await connection.ExchangeAsync(request, Cancel));
+            await connection.DisposeAsync();
+        }
+
+        await stopping;
+        await Task.WhenAll(probes).WaitAsync(TimeSpan.FromSeconds(60), Cancel);
+
+        Assert.All(outcomes, exchange =>
+        {
+            Assert.True(exchange.Outcome != RawHttpOutcome.CutShort, "an answer was cut short: " + exchange.Detail);
+            if (exchange.Outcome == RawHttpOutcome.Answered)
+            {
+                Assert.Equal(200, exchange.Response!.Status);
+                Assert.Contains("\"hello\":\"world\"", exchange.Response.Text, StringComparison.Ordinal);
+            }
+        });
+        Assert.Contains(outcomes, exchange => exchange.Outcome == RawHttpOutcome.ConnectionRefused);
+    }
 }

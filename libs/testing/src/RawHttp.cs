@@ -88,6 +88,11 @@ public sealed class RawHttpConnection : IAsyncDisposable
         {
             return new RawHttpExchange(RawHttpOutcome.ConnectionRefused, null, ex.Message);
         }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            // The handshake was under way as the listener closed.
+            return new RawHttpExchange(RawHttpOutcome.ClosedBeforeAnswer, null, "reset while connecting: " + ex.Message);
+        }
 
         await using (connection)
         {
