@@ -29,6 +29,8 @@ public sealed class ConnectionBehaviourTests(SignedTokenFixture fixture) : IClas
         { "oversized, declared, not sent", 413, ProblemCodes.PayloadTooLarge },
         { "oversized, chunked", 413, ProblemCodes.PayloadTooLarge },
         { "bad chunk framing", 400, ProblemCodes.BadRequest },
+        { "bad chunk framing, read by the handler", 400, ProblemCodes.BadRequest },
+        { "oversized, chunked, read by the handler", 413, ProblemCodes.PayloadTooLarge },
         { "shorter than declared, then silence", 408, ProblemCodes.RequestTimeout },
     };
 
@@ -48,10 +50,15 @@ public sealed class ConnectionBehaviourTests(SignedTokenFixture fixture) : IClas
             "oversized, declared and sent" => Post(bytes: Oversized),
             "oversized, declared, not sent" => Post(declaredLength: Oversized.Length),
             "oversized, chunked" => Post(bytes: Oversized, chunked: true),
-            "bad chunk framing" => [.. Post(chunked: true).SkipLast(5), .. "zz\r\nabc\r\n0\r\n\r\n"u8],
+            "bad chunk framing, read by the handler" => WithBadChunk(RawHttpRequest.Build("POST", "/v1/upload", token, "application/octet-stream", chunked: true)),
+            "oversized, chunked, read by the handler" => RawHttpRequest.Build("POST", "/v1/upload", token, "application/octet-stream", Oversized, chunked: true),
+            "bad chunk framing" => WithBadChunk(Post(chunked: true)),
             "shorter than declared, then silence" => Post("""{"name":"a","cou""", declaredLength: 100),
             _ => throw new ArgumentOutOfRangeException(nameof(body), body, null),
         };
+
+        // An empty chunked body ends in "0\r\n\r\n"; a chunk whose size is not hex goes first.
+        static byte[] WithBadChunk(byte[] emptyChunked) => [.. emptyChunked.SkipLast(5), .. "zz\r\nabc\r\n0\r\n\r\n"u8];
     }
 
     [Theory]

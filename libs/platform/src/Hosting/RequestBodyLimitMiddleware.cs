@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
@@ -12,8 +13,9 @@ namespace PocketCode.Platform;
 /// before anything reads it. Kestrel would only fail the first read, and minimal API binding treats
 /// that failure as an I/O error, leaving Kestrel to send a bare 413 with no problem body.</item>
 /// <item>An error response that abandons the body for good says <c>Connection: close</c>: a 413
-/// (too large) or 408 (it arrived too slowly), and a bare 400, which is how minimal API binding
-/// answers a body it could not read (broken chunk framing, a connection that ended mid-body).
+/// (too large) or 408 (it arrived too slowly), an error Kestrel raised while a handler read the body
+/// (broken chunk framing, a body that ended early), and a bare 400, which is how minimal API binding
+/// answers a body it could not read.
 /// Kestrel cannot drain such a body, so it closes the connection after the response; unannounced,
 /// the client returns the connection to its pool and sends its next request on it as the close
 /// arrives, which the client sees as a response that "ended prematurely".</item>
@@ -24,14 +26,23 @@ internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IProblemD
 {
     private static readonly Func<object, Task> AnnounceCloseWhenBodyAbandoned = static state =>
     {
-        var response = ((HttpContext)state).Response;
-        if (response.StatusCode is StatusCodes.Status408RequestTimeout or StatusCodes.Status413PayloadTooLarge)
+        var context = (HttpContext)state;
+        if (context.Response.StatusCode is StatusCodes.Status408RequestTimeout or StatusCodes.Status413PayloadTooLarge
+            || IsServersOwnRequestError(context.Features.Get<IExceptionHandlerFeature>()?.Error))
         {
-            response.Headers.Connection = "close";
+            context.Response.Headers.Connection = "close";
         }
 
         return Task.CompletedTask;
     };
+
+    // Kestrel throws its own subtype when the request stream itself fails (bad chunk framing, a body
+    // that ends early, too large or too slow), as opposed to binding's errors about the content.
+    // The subtype is obsolete for catching, yet it is what Kestrel throws, so it tells the two apart.
+#pragma warning disable CS0618
+    private static bool IsServersOwnRequestError(Exception? error) =>
+        error is Microsoft.AspNetCore.Server.Kestrel.Core.BadHttpRequestException;
+#pragma warning restore CS0618
 
     public async Task InvokeAsync(HttpContext context)
     {
