@@ -46,7 +46,8 @@ internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IProblemD
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
+        var hasBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true;
+        if (hasBody)
         {
             context.Response.OnStarting(AnnounceCloseWhenBodyAbandoned, context);
         }
@@ -73,8 +74,7 @@ internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IProblemD
 
         // Handlers and the exception handler answer with a problem body; a 400 still without one
         // comes from binding's own I/O failure (status pages add the problem body after this).
-        if (!context.Response.HasStarted && context.Response.StatusCode == StatusCodes.Status400BadRequest
-            && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
+        if (hasBody && !context.Response.HasStarted && context.Response.StatusCode == StatusCodes.Status400BadRequest)
         {
             context.Response.Headers.Connection = "close";
         }
