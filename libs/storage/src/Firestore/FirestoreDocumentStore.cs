@@ -1,7 +1,5 @@
 using Google.Protobuf;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
-using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PocketCode.Storage.Documents;
@@ -16,8 +14,6 @@ namespace PocketCode.Storage.Firestore;
 /// </summary>
 public sealed partial class FirestoreDocumentStore : IDocumentStore, IAsyncDisposable, IDisposable
 {
-    private const string ProductionAddress = "https://firestore.googleapis.com";
-
     private static readonly TimeSpan InitialBackoff = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan InitialUnavailableBackoff = TimeSpan.FromMilliseconds(100);
@@ -31,13 +27,11 @@ public sealed partial class FirestoreDocumentStore : IDocumentStore, IAsyncDispo
     private const int MaxGatedPaths = 64;
 
     private readonly DocumentGate _retryGate = new();
-    private readonly GrpcChannel _channel;
+    private readonly FirestoreChannel _channel;
     private readonly V1.Firestore.FirestoreClient _client;
     private readonly ILogger _logger;
     private readonly string _databaseName;
     private readonly string _documentsRoot;
-    private readonly IAccessTokenSource? _tokenSource;
-    private readonly bool _ownsTokenSource;
 
     public FirestoreDocumentStore(FirestoreStoreOptions options, ILogger<FirestoreDocumentStore>? logger = null)
     {
@@ -48,56 +42,8 @@ public sealed partial class FirestoreDocumentStore : IDocumentStore, IAsyncDispo
         _databaseName = $"projects/{options.ProjectId}/databases/{options.DatabaseId}";
         _documentsRoot = _databaseName + "/documents";
         Writes = new FirestoreWrites(_documentsRoot);
-
-        var handler = new SocketsHttpHandler
-        {
-            // One HTTP/2 connection caps concurrent streams (100 by default); bursts of parallel
-            // calls would otherwise queue behind it.
-            EnableMultipleHttp2Connections = true,
-            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-            KeepAlivePingDelay = TimeSpan.FromSeconds(60),
-            KeepAlivePingTimeout = TimeSpan.FromSeconds(30),
-        };
-
-        var emulator = string.IsNullOrWhiteSpace(options.EmulatorHost) ? null : options.EmulatorHost.Trim();
-        if (emulator is null)
-        {
-            _tokenSource = options.TokenSource ?? new MetadataServerTokenSource();
-            _ownsTokenSource = options.TokenSource is null;
-            _channel = GrpcChannel.ForAddress(ProductionAddress, new GrpcChannelOptions
-            {
-                HttpHandler = handler,
-                DisposeHttpClient = true,
-                ThrowOperationCanceledOnCancellation = true,
-                Credentials = ChannelCredentials.Create(ChannelCredentials.SecureSsl, CallCredentials.FromInterceptor(AddAccessTokenAsync)),
-            });
-        }
-        else
-        {
-            _channel = GrpcChannel.ForAddress(emulator.Contains("://", StringComparison.Ordinal) ? emulator : "http://" + emulator, new GrpcChannelOptions
-            {
-                HttpHandler = handler,
-                DisposeHttpClient = true,
-                ThrowOperationCanceledOnCancellation = true,
-                Credentials = ChannelCredentials.Insecure,
-            });
-        }
-
-        // Google's front end routes by this header. It is parsed like a query string, hence the encoding
-        // ('/' may stay as it is, and keeps the value readable).
-        var routing = "database=" + Uri.EscapeDataString(_databaseName).Replace("%2F", "/", StringComparison.Ordinal);
-        var invoker = _channel.Intercept(metadata =>
-        {
-            metadata.Add("x-goog-request-params", routing);
-            if (emulator is not null)
-            {
-                // The emulator treats this token as the project owner, bypassing security rules.
-                metadata.Add("authorization", "Bearer owner");
-            }
-
-            return metadata;
-        });
-        _client = new V1.Firestore.FirestoreClient(invoker);
+        _channel = new FirestoreChannel(options, _databaseName);
+        _client = _channel.Client;
     }
 
     internal FirestoreWrites Writes { get; }
@@ -143,7 +89,7 @@ public sealed partial class FirestoreDocumentStore : IDocumentStore, IAsyncDispo
                 await CommitAsync(transaction.Writes, transaction.Id, cancellationToken);
                 return result;
             }
-            catch (Exception ex) when (transaction.Aborted || IsAborted(ex))
+            catch (Exception ex) when (transaction.Aborted || FirestoreErrors.IsAborted(ex))
             {
                 // An aborted commit has already ended the transaction; an aborted read leaves its locks
                 // held until we let go.
@@ -185,7 +131,7 @@ public sealed partial class FirestoreDocumentStore : IDocumentStore, IAsyncDispo
         }
         catch (RpcException ex)
         {
-            throw Translate(ex);
+            throw FirestoreErrors.Translate(ex);
         }
     }
 
@@ -196,14 +142,7 @@ public sealed partial class FirestoreDocumentStore : IDocumentStore, IAsyncDispo
     }
 
     /// <summary>Also synchronous, so a service provider disposed without <c>await</c> can release it.</summary>
-    public void Dispose()
-    {
-        _channel.Dispose();
-        if (_ownsTokenSource)
-        {
-            (_tokenSource as IDisposable)?.Dispose();
-        }
-    }
+    public void Dispose() => _channel.Dispose();
 
     internal async Task<DocumentSnapshot?> GetCoreAsync(string path, ByteString? transaction, CancellationToken cancellationToken)
     {
@@ -235,7 +174,7 @@ public sealed partial class FirestoreDocumentStore : IDocumentStore, IAsyncDispo
         }
         catch (RpcException ex)
         {
-            throw Translate(ex);
+            throw FirestoreErrors.Translate(ex);
         }
     }
 
@@ -269,7 +208,7 @@ public sealed partial class FirestoreDocumentStore : IDocumentStore, IAsyncDispo
         }
         catch (RpcException ex)
         {
-            throw Translate(ex);
+            throw FirestoreErrors.Translate(ex);
         }
 
         // The query asked for one extra document only to learn whether another page exists.
@@ -280,19 +219,6 @@ public sealed partial class FirestoreDocumentStore : IDocumentStore, IAsyncDispo
         }
 
         return new QueryResult(documents, null);
-    }
-
-    internal static bool IsAborted(Exception? ex)
-    {
-        for (; ex is not null; ex = ex.InnerException)
-        {
-            if (ex is RpcException { StatusCode: StatusCode.Aborted })
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private async Task<WriteResult> WriteAsync(PendingWrite write, CancellationToken cancellationToken)
@@ -307,7 +233,7 @@ public sealed partial class FirestoreDocumentStore : IDocumentStore, IAsyncDispo
                 var time = response.WriteResults.Count > 0 && response.WriteResults[0].UpdateTime is { } updateTime ? updateTime : response.CommitTime;
                 return new WriteResult(time.ToDateTimeOffset());
             }
-            catch (DocumentStoreException ex) when (attempt < MaxPlainWriteAttempts && IsAborted(ex))
+            catch (DocumentStoreException ex) when (attempt < MaxPlainWriteAttempts && FirestoreErrors.IsAborted(ex))
             {
                 // ABORTED means nothing was applied, so even an increment can be sent again.
                 var delay = NextBackoff(ref backoff);
@@ -332,70 +258,12 @@ public sealed partial class FirestoreDocumentStore : IDocumentStore, IAsyncDispo
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.AlreadyExists or StatusCode.NotFound or StatusCode.FailedPrecondition)
         {
-            throw await ExplainPreconditionFailureAsync(ex, writes, cancellationToken);
+            throw await FirestoreErrors.ExplainPreconditionFailureAsync(ex, writes, (path, token) => GetCoreAsync(path, transaction: null, token), cancellationToken);
         }
         catch (RpcException ex)
         {
-            throw Translate(ex);
+            throw FirestoreErrors.Translate(ex);
         }
-    }
-
-    /// <summary>
-    /// Names the write whose precondition failed. Firestore says only which rule broke, not which of a
-    /// commit's writes broke it, so the current state of the written documents decides.
-    /// </summary>
-    private async Task<Exception> ExplainPreconditionFailureAsync(RpcException failure, IReadOnlyList<PendingWrite> writes, CancellationToken cancellationToken)
-    {
-        var checkedWrites = writes.Where(w => w.Precondition is not null || w.Kind == WriteKind.Update).ToList();
-        if (checkedWrites.Count == 0)
-        {
-            return Translate(failure);
-        }
-
-        try
-        {
-            foreach (var write in checkedWrites)
-            {
-                var current = await GetCoreAsync(write.Path, transaction: null, cancellationToken);
-                if (CheckPrecondition(write, current) is { } explained)
-                {
-                    return explained;
-                }
-            }
-        }
-        catch (DocumentStoreException)
-        {
-            // The explanation is best effort; the status code still says what kind of failure it was.
-        }
-
-        var first = checkedWrites[0];
-        return failure.StatusCode switch
-        {
-            StatusCode.AlreadyExists => new DocumentAlreadyExistsException(checkedWrites.FirstOrDefault(w => w.Precondition?.Exists == false)?.Path ?? first.Path),
-            StatusCode.NotFound => new DocumentNotFoundException(checkedWrites.FirstOrDefault(w => w.Precondition?.Exists == true)?.Path ?? first.Path),
-            _ => new PreconditionFailedException(first.Path),
-        };
-    }
-
-    private static DocumentStoreException? CheckPrecondition(PendingWrite write, DocumentSnapshot? current)
-    {
-        var precondition = write.Precondition;
-        if (precondition?.Exists == false && current is not null)
-        {
-            return new DocumentAlreadyExistsException(write.Path);
-        }
-
-        if ((precondition?.Exists == true || write.Kind == WriteKind.Update) && current is null)
-        {
-            return new DocumentNotFoundException(write.Path);
-        }
-
-        if (precondition?.UpdateTime is { } expected && current?.UpdateTime != DocumentValues.TruncateToMicroseconds(expected))
-        {
-            return new PreconditionFailedException(write.Path);
-        }
-
-        return null;
     }
 
     private async Task<ByteString> BeginTransactionAsync(ByteString? retrying, CancellationToken cancellationToken)
@@ -414,7 +282,7 @@ public sealed partial class FirestoreDocumentStore : IDocumentStore, IAsyncDispo
         }
         catch (RpcException ex)
         {
-            throw Translate(ex);
+            throw FirestoreErrors.Translate(ex);
         }
     }
 
@@ -472,26 +340,11 @@ public sealed partial class FirestoreDocumentStore : IDocumentStore, IAsyncDispo
 #pragma warning restore CA5394
     }
 
-    private static Exception Translate(RpcException ex) => ex.StatusCode switch
-    {
-        StatusCode.InvalidArgument => new ArgumentException($"Firestore rejected the request: {ex.Status.Detail}", ex),
-        StatusCode.Unavailable => new DocumentStoreUnavailableException($"Firestore is unavailable: {ex.Status.Detail}", ex),
-        _ => new DocumentStoreException($"Firestore call failed with {ex.StatusCode}: {ex.Status.Detail}", ex),
-    };
-
     private DocumentSnapshot ToSnapshot(V1.Document document) => new(
         document.Name[(_documentsRoot.Length + 1)..],
         FirestoreValues.FromFields(document.Fields),
         document.CreateTime.ToDateTimeOffset(),
         document.UpdateTime.ToDateTimeOffset());
-
-    private async Task AddAccessTokenAsync(AuthInterceptorContext context, Metadata metadata)
-    {
-        // Never cached here when it failed: the source retries on the next call, so readiness recovers
-        // once the metadata server answers.
-        var token = await _tokenSource!.GetAccessTokenAsync(context.CancellationToken);
-        metadata.Add("authorization", "Bearer " + token);
-    }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Firestore transaction attempt {Attempt} hit contention; retrying in {DelayMs:F0} ms")]
     private partial void LogTransactionRetry(int attempt, double delayMs);

@@ -40,7 +40,7 @@ internal sealed class FirestoreTransaction(FirestoreDocumentStore store, ByteStr
         {
             return await store.GetCoreAsync(path, id, cancellationToken);
         }
-        catch (DocumentStoreException ex) when (FirestoreDocumentStore.IsAborted(ex))
+        catch (DocumentStoreException ex) when (FirestoreErrors.IsAborted(ex))
         {
             Aborted = true;
             throw;
@@ -56,7 +56,7 @@ internal sealed class FirestoreTransaction(FirestoreDocumentStore store, ByteStr
             Touch(result.Documents.Select(d => d.Path));
             return result;
         }
-        catch (DocumentStoreException ex) when (FirestoreDocumentStore.IsAborted(ex))
+        catch (DocumentStoreException ex) when (FirestoreErrors.IsAborted(ex))
         {
             Aborted = true;
             throw;

@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Net;
-using System.Security.Cryptography;
 using Google;
 using Google.Api.Gax;
-using Google.Apis.Auth.OAuth2;
 using Google.Apis.Storage.v1;
 using Google.Cloud.Storage.V1;
 using Microsoft.Extensions.Logging;
@@ -24,14 +22,12 @@ namespace PocketCode.Storage.Gcs;
 public sealed partial class GcsBlobStore : IBlobStore, IDisposable
 {
     private const string DefaultContentType = "application/octet-stream";
-    private const string CloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform";
 
     private readonly GcsBlobStoreOptions _options;
     private readonly ILogger<GcsBlobStore> _logger;
     private readonly Uri? _emulatorBaseUri;
     private readonly AsyncLazy<StorageClient> _client;
-    private readonly AsyncLazy<UrlSigner> _signer;
-    private RSA? _emulatorSigningKey;
+    private readonly GcsUrlSigner _signer;
     private bool _disposed;
 
     public GcsBlobStore(GcsBlobStoreOptions options, ILogger<GcsBlobStore>? logger = null)
@@ -56,15 +52,15 @@ public sealed partial class GcsBlobStore : IBlobStore, IDisposable
 
             _emulatorBaseUri = new Uri($"http://{host.TrimEnd('/')}/");
             _client = new AsyncLazy<StorageClient>(_ => Task.FromResult(CreateEmulatorClient(_emulatorBaseUri)));
-            _signer = new AsyncLazy<UrlSigner>(_ => Task.FromResult(CreateEmulatorSigner()));
             LogStarted(_logger, "emulator " + _emulatorBaseUri, options.BucketPrefix);
         }
         else
         {
             _client = new AsyncLazy<StorageClient>(async _ => await StorageClient.CreateAsync());
-            _signer = new AsyncLazy<UrlSigner>(CreateProductionSignerAsync);
             LogStarted(_logger, "Cloud Storage, project " + options.ProjectId, options.BucketPrefix);
         }
+
+        _signer = new GcsUrlSigner(options, _emulatorBaseUri);
     }
 
     /// <summary>True when the store talks to an emulator rather than Cloud Storage.</summary>
@@ -144,7 +140,7 @@ public sealed partial class GcsBlobStore : IBlobStore, IDisposable
                 }
 
                 var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-                return new BlobReader(ToInfo(bucket, stored), new ResponseStream(response, body));
+                return new BlobReader(ToInfo(bucket, stored), new GcsResponseStream(response, body));
             }
             catch
             {
@@ -276,34 +272,7 @@ public sealed partial class GcsBlobStore : IBlobStore, IDisposable
     {
         BlobNames.Validate(bucket, name);
         SignedUrls.ValidateLifetime(lifetime);
-
-        var template = UrlSigner.RequestTemplate
-            .FromBucket(RealBucketName(bucket))
-            .WithObjectName(name)
-            .WithHttpMethod(method switch
-            {
-                SignedUrlMethod.Get => HttpMethod.Get,
-                SignedUrlMethod.Put => HttpMethod.Put,
-                _ => throw new ArgumentOutOfRangeException(nameof(method), method, null),
-            });
-        if (method == SignedUrlMethod.Put && !string.IsNullOrEmpty(contentType))
-        {
-            // Signed, so the uploader must send exactly this Content-Type.
-            template = template.WithContentHeaders([new KeyValuePair<string, IEnumerable<string>>("Content-Type", [contentType])]);
-        }
-
-        var signOptions = UrlSigner.Options.FromDuration(lifetime).WithSigningVersion(SigningVersion.V4);
-        if (_emulatorBaseUri is not null)
-        {
-            signOptions = signOptions
-                .WithScheme(_emulatorBaseUri.Scheme)
-                .WithHost(_emulatorBaseUri.Host)
-                .WithPort(_emulatorBaseUri.Port);
-        }
-
-        var signer = await _signer.GetAsync(cancellationToken);
-        var url = await signer.SignAsync(template, signOptions, cancellationToken);
-        return new Uri(url);
+        return await _signer.SignAsync(RealBucketName(bucket), name, method, lifetime, contentType, cancellationToken);
     }
 
     public async Task PingAsync(CancellationToken cancellationToken = default)
@@ -340,7 +309,7 @@ public sealed partial class GcsBlobStore : IBlobStore, IDisposable
             client.Dispose();
         }
 
-        _emulatorSigningKey?.Dispose();
+        _signer.Dispose();
     }
 
     private Task<StorageClient> GetClientAsync(CancellationToken cancellationToken)
@@ -373,37 +342,6 @@ public sealed partial class GcsBlobStore : IBlobStore, IDisposable
         EmulatorDetection = EmulatorDetection.None,
     }.Build();
 
-    private UrlSigner CreateEmulatorSigner()
-    {
-        // The emulator does not check signatures; a throwaway key still yields genuine V4 URLs.
-        _emulatorSigningKey = RSA.Create(2048);
-        var email = _options.SigningServiceAccountEmail
-            ?? $"emulator@{(string.IsNullOrEmpty(_options.ProjectId) ? "emulator" : _options.ProjectId)}.iam.gserviceaccount.com";
-        var credential = new ServiceAccountCredential(new ServiceAccountCredential.Initializer(email)
-        {
-            Key = _emulatorSigningKey,
-            ProjectId = _options.ProjectId,
-        });
-        return UrlSigner.FromCredential(credential);
-    }
-
-    private async Task<UrlSigner> CreateProductionSignerAsync(CancellationToken cancellationToken)
-    {
-        var credential = await GoogleCredential.GetApplicationDefaultAsync(cancellationToken);
-        if (!string.IsNullOrWhiteSpace(_options.SigningServiceAccountEmail))
-        {
-            // Sign as that account through IAM signBlob (needs token-creator on it).
-            var source = credential.IsCreateScopedRequired ? credential.CreateScoped(CloudPlatformScope) : credential;
-            credential = source.Impersonate(new ImpersonatedCredential.Initializer(_options.SigningServiceAccountEmail.Trim())
-            {
-                Scopes = [CloudPlatformScope],
-            });
-        }
-
-        // Service-account keys sign locally; compute (Cloud Run) credentials sign via signBlob.
-        return UrlSigner.FromCredential(credential);
-    }
-
     private static BlobInfo ToInfo(string logicalBucket, GcsObject stored)
     {
         IReadOnlyDictionary<string, string> metadata = stored.Metadata is { Count: > 0 } m
@@ -435,94 +373,4 @@ public sealed partial class GcsBlobStore : IBlobStore, IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cloud Storage could not {Action} '{Name}' in bucket '{Bucket}': HTTP {Status}")]
     private static partial void LogRequestFailed(ILogger logger, string action, string bucket, string name, int status, Exception exception);
-
-    /// <summary>A forward-only view of a media response that releases the response when disposed.</summary>
-    private sealed class ResponseStream(HttpResponseMessage response, Stream body) : Stream
-    {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => body.Read(buffer, offset, count);
-
-        public override int Read(Span<byte> buffer) => body.Read(buffer);
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            body.ReadAsync(buffer, offset, count, cancellationToken);
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            body.ReadAsync(buffer, cancellationToken);
-
-        public override Task CopyToAsync(Stream destination, int bufferSize, CancellationToken cancellationToken) =>
-            body.CopyToAsync(destination, bufferSize, cancellationToken);
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                body.Dispose();
-                response.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
-
-        public override async ValueTask DisposeAsync()
-        {
-            await body.DisposeAsync();
-            response.Dispose();
-            await base.DisposeAsync();
-        }
-    }
-
-    /// <summary>Creates a value once on first use; a failed creation is retried by the next caller.</summary>
-    private sealed class AsyncLazy<T>(Func<CancellationToken, Task<T>> factory)
-        where T : class
-    {
-        private readonly Lock _lock = new();
-        private Task<T>? _task;
-
-        public bool TryGetCompleted(out T value)
-        {
-            lock (_lock)
-            {
-                value = _task is { IsCompletedSuccessfully: true } task ? task.Result : null!;
-                return value is not null;
-            }
-        }
-
-        public Task<T> GetAsync(CancellationToken cancellationToken)
-        {
-            lock (_lock)
-            {
-                if (_task is null || _task.IsFaulted || _task.IsCanceled)
-                {
-                    // Shared by all callers, so no single caller's token cancels the creation.
-                    _task = factory(CancellationToken.None);
-                }
-
-                return _task.WaitAsync(cancellationToken);
-            }
-        }
-    }
 }
