@@ -16,6 +16,7 @@ public sealed partial class TerraformConfig
     private readonly Dictionary<string, JsonElement> _locals = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JsonElement> _variableDefaults = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JsonElement> _exampleValues = new(StringComparer.Ordinal);
+    private readonly List<(string From, string To)> _moved = [];
 
     public static string Folder { get; } = NpmFolder.InRepository("terraform");
 
@@ -102,6 +103,14 @@ public sealed partial class TerraformConfig
             }
         }
 
+        if (parsed.TryGetProperty("moved", out var moved))
+        {
+            foreach (var block in moved.EnumerateArray())
+            {
+                _moved.Add((Text(block, "from") ?? string.Empty, Text(block, "to") ?? string.Empty));
+            }
+        }
+
         if (parsed.TryGetProperty("variable", out var variables))
         {
             foreach (var variable in variables.EnumerateObject())
@@ -122,6 +131,13 @@ public sealed partial class TerraformConfig
         Resources(type).TryGetValue(name, out var body)
             ? body
             : throw new InvalidOperationException($"terraform/ has no resource {type}.{name}.");
+
+    /// <summary>The expression of a local value as written (<c>${...}</c>); null when no <c>locals</c> block defines it.</summary>
+    public string? Local(string name) =>
+        _locals.TryGetValue(name, out var value) ? value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText() : null;
+
+    /// <summary>Every <c>moved</c> block's addresses as written (<c>${TYPE.NAME}</c>, <c>${TYPE.NAME["key"]}</c>).</summary>
+    public IReadOnlyList<(string From, string To)> Moved => _moved;
 
     /// <summary>
     /// A string with every <c>${...}</c> replaced by its value in the example deployment; a
