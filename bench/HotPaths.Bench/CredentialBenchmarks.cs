@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
-using PocketCode.Platform.Secrets;
+using PocketCode.Accounts.Credentials;
+using PocketCode.Accounts.Users;
 using PocketCode.Storage.Documents;
 using PocketCode.Storage.Sqlite;
 
@@ -29,7 +30,7 @@ public class CredentialBenchmarks
         vault = new CredentialVault(store, new CredentialCipher(keys), TimeProvider.System);
         vault.StoreAsync(Uid, CredentialKinds.Gemini, new Dictionary<string, string> { [CredentialKinds.Fields.ApiKey] = "AIzaSy" + new string('x', 33) })
             .GetAwaiter().GetResult();
-        var user = store.GetAsync(CredentialVault.UserPath(Uid)).GetAwaiter().GetResult();
+        var user = store.GetAsync(UserDocuments.PathOf(Uid)).GetAwaiter().GetResult();
         record = CredentialVault.FindRecord(user, CredentialKinds.Gemini) ?? throw new InvalidOperationException("No record stored.");
     }
 

@@ -46,11 +46,7 @@ else
     Console.WriteLine($"Reusing {dbPath}");
 }
 
-var service = new AssetService(
-    store,
-    new LocalBlobStore(new LocalBlobStoreOptions { RootPath = Path.Combine(folder, "blobs"), PublicBaseUrl = new Uri("http://127.0.0.1/") }),
-    Options.Create(new MarketplaceOptions()),
-    NullLogger<AssetService>.Instance);
+var service = new SearchService(store);
 
 var cases = new (string Name, SearchRequest Request)[]
 {

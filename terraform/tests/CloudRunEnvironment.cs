@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using PocketCode.Platform.Secrets;
+using PocketCode.Accounts.Credentials;
 
 namespace PocketCode.Terraform.Tests;
 

@@ -176,8 +176,6 @@ internal sealed class StagingFolder : IDisposable
 
     public string Work => Path.Combine(_root.FullName, "work");
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     public async Task<IReadOnlyList<StagedZipFile>> StageAsync(byte[] zip, ZipLimits limits)
     {
         // A fresh work folder each time: staged files are named f0, f1... and never overwritten.

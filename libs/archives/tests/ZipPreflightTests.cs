@@ -10,8 +10,6 @@ public sealed class ZipPreflightTests : IDisposable
 {
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("pocketcode-preflight-tests-");
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     public void Dispose() => _folder.Delete(recursive: true);
 
     private async Task<long?> CountAsync(byte[] zip, long limit)

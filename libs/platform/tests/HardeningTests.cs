@@ -10,8 +10,6 @@ namespace PocketCode.Platform.Tests;
 /// <summary>The shared hardening of ServiceDefaults: security headers, HSTS, CORS and per-caller rate limits.</summary>
 public sealed class HardeningTests
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Theory]
     [InlineData("/v1/public", HttpStatusCode.OK)]
     [InlineData("/v1/me", HttpStatusCode.Unauthorized)]

@@ -22,8 +22,6 @@ public sealed class ProblemDetailsTests(SignedTokenFixture fixture) : IClassFixt
         return App.Client.SendAsync(request, Cancel);
     }
 
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
-
     [Fact]
     public async Task Valid_body_binds()
     {

@@ -15,8 +15,6 @@ namespace PocketCode.Platform.Tests;
 /// </summary>
 public sealed class ValidatedTokenCacheTests
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task A_token_seen_again_is_answered_without_validating_it_again()
     {

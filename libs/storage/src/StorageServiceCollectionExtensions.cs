@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using PocketCode.Platform;
 using PocketCode.Storage.Blobs;
 using PocketCode.Storage.Documents;
 using PocketCode.Storage.Firestore;
@@ -83,6 +84,10 @@ public static class StorageServiceCollectionExtensions
         builder.Services.AddHealthChecks()
             .AddCheck<StoreHealthCheck<IDocumentStore>>("document-store", tags: ["ready"]);
         builder.Services.AddHostedService<StorageStartupCheck>();
+
+        // An unreachable document store is an outage the caller can wait out, not a server bug.
+        builder.Services.AddProblemMapping<DocumentStoreUnavailableException>(_ => new ProblemException(
+            503, ProblemCodes.ServiceUnavailable, "The data store is unavailable right now. Try again shortly."));
         return builder;
     }
 

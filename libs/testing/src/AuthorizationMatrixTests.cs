@@ -41,8 +41,6 @@ public abstract class AuthorizationMatrixTests<TProgram>(ServiceFactory<TProgram
 
     protected ServiceFactory<TProgram> Factory => factory;
 
-    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     /// <summary>
     /// Creates user A's resources through the API and registers their ids (by route parameter,
     /// optionally per path prefix) and marker strings that must never reach user B.

@@ -19,8 +19,6 @@ public abstract class IdentityCheckTests<TProgram>(ServiceFactory<TProgram> fact
     /// <summary>The readiness checks the service registers (a service without blobs overrides this).</summary>
     protected virtual IReadOnlyList<string> ReadinessChecks { get; } = ["document-store", "blob-store"];
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task A_development_token_gets_the_callers_uid_back()
     {

@@ -2,7 +2,7 @@ using PocketCode.ApiProxy;
 using PocketCode.ApiProxy.Proxy;
 using PocketCode.ApiProxy.Usage;
 using PocketCode.Platform;
-using PocketCode.Platform.Secrets;
+using PocketCode.Accounts.Credentials;
 using PocketCode.Storage;
 
 StartupTrace.Mark("main");
@@ -17,7 +17,7 @@ builder.AddServiceDefaults("api-proxy", ServiceExposure.Internal);
 // Storage client, which is not Native AOT safe.
 builder.AddPocketCodeDocumentStore();
 builder.Services.AddCredentialVault();
-builder.Services.AddApiProxy(builder.Configuration);
+builder.Services.AddProxy(builder.Configuration);
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ProxyJsonContext.Default));
 
 var app = builder.Build();
@@ -27,8 +27,8 @@ app.UseServiceDefaults(); // includes UseRateLimiter (the platform's per-caller 
 app.MapDefaultEndpoints();
 
 app.MapWhoAmI("/proxy/whoami");
-app.MapProxyApi();
-app.MapUsageApi();
+app.MapProxy();
+app.MapUsage();
 
 app.Run();
 

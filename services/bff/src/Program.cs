@@ -27,13 +27,13 @@ app.MapDefaultEndpoints();
 app.MapPocketCodeStorageEndpoints();
 
 app.MapWhoAmI("/v1/whoami");
-app.MapUsersApi();
-app.MapCredentialsApi();
-app.MapProjectsApi();
-app.MapHomeApi();
-app.MapAssetsApi();
-app.MapBuildsApi();
-app.MapNotificationsApi();
+app.MapUsers();
+app.MapCredentials();
+app.MapProjects();
+app.MapHome();
+app.MapAssetInstalls();
+app.MapBuilds();
+app.MapNotifications();
 app.MapServiceRoutes();
 
 app.Run();

@@ -11,8 +11,6 @@ namespace PocketCode.Bff.Tests;
 
 public sealed class RestartTests
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task A_restarted_service_on_the_embedded_stores_keeps_what_was_written()
     {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using PocketCode.Archives;
+using PocketCode.Platform;
 
 namespace PocketCode.Marketplace;
 
@@ -45,38 +46,39 @@ internal sealed class MarketplaceOptionsValidator : IValidateOptions<Marketplace
 {
     public ValidateOptionsResult Validate(string? name, MarketplaceOptions options)
     {
-        var failures = new List<string>();
-        void Positive(string key, double value)
-        {
-            if (value <= 0)
-            {
-                failures.Add($"{MarketplaceOptions.SectionName}:{key} must be positive.");
-            }
-        }
-
-        Positive(nameof(options.MaxZipBytes), options.MaxZipBytes);
-        Positive(nameof(options.MaxZipEntries), options.MaxZipEntries);
-        Positive(nameof(options.MaxFileBytes), options.MaxFileBytes);
-        Positive(nameof(options.MaxUncompressedBytes), options.MaxUncompressedBytes);
-        Positive(nameof(options.MaxCompressionRatio), options.MaxCompressionRatio);
-        Positive(nameof(options.DefaultPageSize), options.DefaultPageSize);
-        Positive(nameof(options.UploadUrlLifetime), options.UploadUrlLifetime.TotalSeconds);
-        Positive(nameof(options.DownloadUrlLifetime), options.DownloadUrlLifetime.TotalSeconds);
-        if (options.CompressionRatioGraceBytes < 0)
-        {
-            failures.Add($"{MarketplaceOptions.SectionName}:{nameof(options.CompressionRatioGraceBytes)} cannot be negative.");
-        }
-
-        if (options.MaxPageSize < options.DefaultPageSize)
-        {
-            failures.Add($"{MarketplaceOptions.SectionName}:{nameof(options.MaxPageSize)} must be at least {nameof(options.DefaultPageSize)}.");
-        }
-
-        if (options.UploadUrlLifetime > TimeSpan.FromDays(7) || options.DownloadUrlLifetime > TimeSpan.FromDays(7))
-        {
-            failures.Add($"{MarketplaceOptions.SectionName}: signed URL lifetimes are at most 7 days.");
-        }
-
-        return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
+        return new OptionsFailures(MarketplaceOptions.SectionName)
+            .Positive(nameof(options.MaxZipBytes), options.MaxZipBytes)
+            .Positive(nameof(options.MaxZipEntries), options.MaxZipEntries)
+            .Positive(nameof(options.MaxFileBytes), options.MaxFileBytes)
+            .Positive(nameof(options.MaxUncompressedBytes), options.MaxUncompressedBytes)
+            .Positive(nameof(options.MaxCompressionRatio), options.MaxCompressionRatio)
+            .Positive(nameof(options.DefaultPageSize), options.DefaultPageSize)
+            .Positive(nameof(options.UploadUrlLifetime), options.UploadUrlLifetime)
+            .Positive(nameof(options.DownloadUrlLifetime), options.DownloadUrlLifetime)
+            .NotNegative(nameof(options.CompressionRatioGraceBytes), options.CompressionRatioGraceBytes)
+            .AtLeast(nameof(options.MaxPageSize), options.MaxPageSize, nameof(options.DefaultPageSize), options.DefaultPageSize)
+            .Check(options.UploadUrlLifetime <= TimeSpan.FromDays(7) && options.DownloadUrlLifetime <= TimeSpan.FromDays(7),
+                $"{MarketplaceOptions.SectionName}: signed URL lifetimes are at most 7 days.")
+            .Result();
     }
+}
+
+internal static class MarketplaceOptionsRegistration
+{
+    /// <summary>Binds and validates the <c>Marketplace</c> section once, for every feature that reads it.</summary>
+    public static IServiceCollection AddMarketplaceOptions(this IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(IValidateOptions<MarketplaceOptions>)))
+        {
+            return services;
+        }
+
+        services.AddOptions<MarketplaceOptions>().BindConfiguration(MarketplaceOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MarketplaceOptions>, MarketplaceOptionsValidator>();
+        return services;
+    }
+
+    /// <summary>The page size of a list or search request (the platform's one rule, this service's limits).</summary>
+    public static int PageSize(this MarketplaceOptions options, int? requested) =>
+        PocketCode.Platform.PageSizes.Resolve(requested, options.DefaultPageSize, options.MaxPageSize);
 }

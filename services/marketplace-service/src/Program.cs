@@ -1,11 +1,17 @@
-using PocketCode.Marketplace;
+using PocketCode.Marketplace.Assets;
+using PocketCode.Marketplace.Creators;
+using PocketCode.Marketplace.Reviews;
+using PocketCode.Marketplace.Search;
 using PocketCode.Platform;
 using PocketCode.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("marketplace", ServiceExposure.Internal);
 builder.AddPocketCodeStorage();
-builder.Services.AddMarketplace();
+builder.Services.AddAssets();
+builder.Services.AddReviews();
+builder.Services.AddSearch();
+builder.Services.AddCreators();
 
 var app = builder.Build();
 app.UseServiceDefaults();
@@ -13,7 +19,10 @@ app.MapDefaultEndpoints();
 app.MapPocketCodeStorageEndpoints();
 
 app.MapWhoAmI("/v1/marketplace/whoami");
-app.MapMarketplaceApi();
+app.MapAssets();
+app.MapReviews();
+app.MapSearch();
+app.MapCreators();
 
 app.Run();
 

@@ -28,7 +28,7 @@ public sealed class AuthorizationTests(ServiceFactory<Program> factory) : IClass
             await ProblemAssert.IsProblemAsync(declare, HttpStatusCode.Forbidden);
         }
 
-        await JsonAsync(await PublishViaSignedUrlAsync(author, id, "1.0.0", zip));
+        await ReadJsonAsync(await PublishViaSignedUrlAsync(author, id, "1.0.0", zip));
 
         using (var patch = await intruder.PatchAsJsonAsync($"/v1/marketplace/assets/{id}", new { title = "Stolen" }, Ct))
         {
@@ -60,11 +60,11 @@ public sealed class AuthorizationTests(ServiceFactory<Program> factory) : IClass
             await ProblemAssert.IsProblemAsync(deleteReview, HttpStatusCode.NotFound);
         }
 
-        var detail = await JsonAsync(await intruder.GetAsync($"/v1/marketplace/assets/{id}", Ct));
+        var detail = await ReadJsonAsync(await intruder.GetAsync($"/v1/marketplace/assets/{id}", Ct));
         Assert.Equal("Owned Asset", detail.GetProperty("title").GetString());
 
         // The author can.
-        var changed = await JsonAsync(await author.PatchAsJsonAsync($"/v1/marketplace/assets/{id}", new { title = "Renamed Widget", tags = new[] { "widgets" } }, Ct));
+        var changed = await ReadJsonAsync(await author.PatchAsJsonAsync($"/v1/marketplace/assets/{id}", new { title = "Renamed Widget", tags = new[] { "widgets" } }, Ct));
         Assert.Equal("Renamed Widget", changed.GetProperty("title").GetString());
         Assert.Contains(id, Ids(await SearchAsync(intruder, "q=widg")));
         Assert.DoesNotContain(id, Ids(await SearchAsync(intruder, "q=owned")));
@@ -77,8 +77,8 @@ public sealed class AuthorizationTests(ServiceFactory<Program> factory) : IClass
         using var reviewer = await factory.CreateClientForAsync("reviewer-b");
         using var admin = await factory.CreateClientForAsync("admin-b", null, new Dictionary<string, object> { ["admin"] = true });
         var id = await CreateAssetAsync(author, title: "Moderated Asset");
-        await JsonAsync(await PublishViaSignedUrlAsync(author, id, "1.0.0", TemplateZip()));
-        var review = await JsonAsync(await reviewer.PutAsJsonAsync($"/v1/marketplace/assets/{id}/reviews/me", new { rating = 2, comment = "spam spam" }, Ct));
+        await ReadJsonAsync(await PublishViaSignedUrlAsync(author, id, "1.0.0", TemplateZip()));
+        var review = await ReadJsonAsync(await reviewer.PutAsJsonAsync($"/v1/marketplace/assets/{id}/reviews/me", new { rating = 2, comment = "spam spam" }, Ct));
         var reviewId = review.GetProperty("id").GetString()!;
 
         using (var report = await reviewer.PostAsJsonAsync($"/v1/marketplace/assets/{id}/reports", new { reason = "Looks like malware" }, Ct))
@@ -113,29 +113,29 @@ public sealed class AuthorizationTests(ServiceFactory<Program> factory) : IClass
             await ProblemAssert.IsProblemAsync(reports, HttpStatusCode.Forbidden);
         }
 
-        var open = await JsonAsync(await admin.GetAsync("/v1/marketplace/admin/reports", Ct));
+        var open = await ReadJsonAsync(await admin.GetAsync("/v1/marketplace/admin/reports", Ct));
         Assert.Equal(2, open.GetProperty("items").GetArrayLength());
 
         // Hiding the review removes it from the list and the aggregates; restoring puts it back.
-        await JsonAsync(await admin.PostAsync($"/v1/marketplace/admin/reviews/{reviewId}/hide", null, Ct));
-        var detail = await JsonAsync(await reviewer.GetAsync($"/v1/marketplace/assets/{id}", Ct));
+        await ReadJsonAsync(await admin.PostAsync($"/v1/marketplace/admin/reviews/{reviewId}/hide", null, Ct));
+        var detail = await ReadJsonAsync(await reviewer.GetAsync($"/v1/marketplace/assets/{id}", Ct));
         Assert.Equal(0, detail.GetProperty("reviewCount").GetInt64());
-        Assert.Empty((await JsonAsync(await reviewer.GetAsync($"/v1/marketplace/assets/{id}/reviews", Ct))).GetProperty("items").EnumerateArray());
-        await JsonAsync(await admin.PostAsync($"/v1/marketplace/admin/reviews/{reviewId}/restore", null, Ct));
-        detail = await JsonAsync(await reviewer.GetAsync($"/v1/marketplace/assets/{id}", Ct));
+        Assert.Empty((await ReadJsonAsync(await reviewer.GetAsync($"/v1/marketplace/assets/{id}/reviews", Ct))).GetProperty("items").EnumerateArray());
+        await ReadJsonAsync(await admin.PostAsync($"/v1/marketplace/admin/reviews/{reviewId}/restore", null, Ct));
+        detail = await ReadJsonAsync(await reviewer.GetAsync($"/v1/marketplace/assets/{id}", Ct));
         Assert.Equal(1, detail.GetProperty("reviewCount").GetInt64());
         Assert.Equal(2.0, detail.GetProperty("averageRating").GetDouble());
 
         // Hiding the asset removes it for everyone but the author and admins.
-        await JsonAsync(await admin.PostAsync($"/v1/marketplace/admin/assets/{id}/hide", null, Ct));
+        await ReadJsonAsync(await admin.PostAsync($"/v1/marketplace/admin/assets/{id}/hide", null, Ct));
         Assert.DoesNotContain(id, Ids(await SearchAsync(reviewer, "q=moderated")));
         using (var hidden = await reviewer.GetAsync($"/v1/marketplace/assets/{id}", Ct))
         {
             await ProblemAssert.IsProblemAsync(hidden, HttpStatusCode.NotFound);
         }
 
-        Assert.True((await JsonAsync(await author.GetAsync($"/v1/marketplace/assets/{id}", Ct))).GetProperty("hidden").GetBoolean());
-        await JsonAsync(await admin.PostAsync($"/v1/marketplace/admin/assets/{id}/restore", null, Ct));
+        Assert.True((await ReadJsonAsync(await author.GetAsync($"/v1/marketplace/assets/{id}", Ct))).GetProperty("hidden").GetBoolean());
+        await ReadJsonAsync(await admin.PostAsync($"/v1/marketplace/admin/assets/{id}/restore", null, Ct));
         Assert.Contains(id, Ids(await SearchAsync(reviewer, "q=moderated")));
     }
 
@@ -146,20 +146,20 @@ public sealed class AuthorizationTests(ServiceFactory<Program> factory) : IClass
         using var first = await factory.CreateClientForAsync("first-c");
         using var second = await factory.CreateClientForAsync("second-c");
         var id = await CreateAssetAsync(author, title: "Helpful Asset");
-        await JsonAsync(await PublishViaSignedUrlAsync(author, id, "1.0.0", TemplateZip()));
-        var a = (await JsonAsync(await first.PutAsJsonAsync($"/v1/marketplace/assets/{id}/reviews/me", new { rating = 5 }, Ct))).GetProperty("id").GetString()!;
-        var b = (await JsonAsync(await second.PutAsJsonAsync($"/v1/marketplace/assets/{id}/reviews/me", new { rating = 3 }, Ct))).GetProperty("id").GetString()!;
-        await JsonAsync(await author.PostAsync($"/v1/marketplace/reviews/{a}/helpful", null, Ct));
-        var voted = await JsonAsync(await author.PostAsync($"/v1/marketplace/reviews/{a}/helpful", null, Ct));
+        await ReadJsonAsync(await PublishViaSignedUrlAsync(author, id, "1.0.0", TemplateZip()));
+        var a = (await ReadJsonAsync(await first.PutAsJsonAsync($"/v1/marketplace/assets/{id}/reviews/me", new { rating = 5 }, Ct))).GetProperty("id").GetString()!;
+        var b = (await ReadJsonAsync(await second.PutAsJsonAsync($"/v1/marketplace/assets/{id}/reviews/me", new { rating = 3 }, Ct))).GetProperty("id").GetString()!;
+        await ReadJsonAsync(await author.PostAsync($"/v1/marketplace/reviews/{a}/helpful", null, Ct));
+        var voted = await ReadJsonAsync(await author.PostAsync($"/v1/marketplace/reviews/{a}/helpful", null, Ct));
         Assert.Equal(1, voted.GetProperty("helpful").GetInt64());
         using (var own = await first.PostAsync($"/v1/marketplace/reviews/{a}/helpful", null, Ct))
         {
             await ProblemAssert.IsProblemAsync(own, HttpStatusCode.Forbidden);
         }
 
-        var helpful = await JsonAsync(await author.GetAsync($"/v1/marketplace/assets/{id}/reviews?sort=helpful", Ct));
+        var helpful = await ReadJsonAsync(await author.GetAsync($"/v1/marketplace/assets/{id}/reviews?sort=helpful", Ct));
         Assert.Equal([a, b], helpful.GetProperty("items").EnumerateArray().Select(r => r.GetProperty("id").GetString()!).ToArray());
-        var newest = await JsonAsync(await author.GetAsync($"/v1/marketplace/assets/{id}/reviews?sort=newest", Ct));
+        var newest = await ReadJsonAsync(await author.GetAsync($"/v1/marketplace/assets/{id}/reviews?sort=newest", Ct));
         Assert.Equal([b, a], newest.GetProperty("items").EnumerateArray().Select(r => r.GetProperty("id").GetString()!).ToArray());
         using var bad = await author.GetAsync($"/v1/marketplace/assets/{id}/reviews?sort=loudest", Ct);
         await ProblemAssert.IsValidationProblemAsync(bad, "sort");

@@ -37,10 +37,10 @@ public sealed class HostileUploadTests(ServiceFactory<Program> factory) : IClass
         var problem = await ProblemAssert.IsProblemAsync(confirmed, HttpStatusCode.UnprocessableEntity, "version_rejected");
         Assert.Contains("not published", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
-        var version = await JsonAsync(await author.GetAsync($"/v1/marketplace/assets/{id}/versions/1.0.0", Ct));
+        var version = await ReadJsonAsync(await author.GetAsync($"/v1/marketplace/assets/{id}/versions/1.0.0", Ct));
         Assert.Equal("rejected", version.GetProperty("status").GetString());
         Assert.False(string.IsNullOrEmpty(version.GetProperty("reason").GetString()));
-        var detail = await JsonAsync(await author.GetAsync($"/v1/marketplace/assets/{id}", Ct));
+        var detail = await ReadJsonAsync(await author.GetAsync($"/v1/marketplace/assets/{id}", Ct));
         Assert.Equal("draft", detail.GetProperty("status").GetString());
         Assert.Equal(System.Text.Json.JsonValueKind.Null, detail.GetProperty("latestVersion").ValueKind);
         using (var download = await author.GetAsync($"/v1/marketplace/assets/{id}/versions/1.0.0/download", Ct))
@@ -56,7 +56,7 @@ public sealed class HostileUploadTests(ServiceFactory<Program> factory) : IClass
         Assert.DoesNotContain(id, Ids(await SearchAsync(other, "q=hostile")));
 
         // The same version can be declared again with a good zip and then publishes.
-        await JsonAsync(await PublishViaSignedUrlAsync(author, id, "1.0.0", good));
+        await ReadJsonAsync(await PublishViaSignedUrlAsync(author, id, "1.0.0", good));
         Assert.Contains(id, Ids(await SearchAsync(other, "q=hostile")));
     }
 
@@ -82,7 +82,7 @@ public sealed class HostileUploadTests(ServiceFactory<Program> factory) : IClass
         var zip = TemplateZip();
         using var response = await PublishViaServiceAsync(author, id, "1.0.0", zip, Sha256(zip), zip.Length - 1);
         await ProblemAssert.IsClientProblemAsync(response);
-        var version = await JsonAsync(await author.GetAsync($"/v1/marketplace/assets/{id}/versions/1.0.0", Ct));
+        var version = await ReadJsonAsync(await author.GetAsync($"/v1/marketplace/assets/{id}/versions/1.0.0", Ct));
         Assert.NotEqual("published", version.GetProperty("status").GetString());
     }
 

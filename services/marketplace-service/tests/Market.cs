@@ -11,8 +11,6 @@ namespace PocketCode.Marketplace.Tests;
 /// <summary>Test helpers: zips (good and hostile) and the marketplace's calls.</summary>
 internal static class Market
 {
-    public static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     public static byte[] Zip(params (string Name, string Content)[] files) => Zip(files.Select(f => (f.Name, Encoding.UTF8.GetBytes(f.Content), 0)).ToArray());
 
     public static byte[] Zip((string Name, byte[] Content, int UnixMode)[] entries)
@@ -43,13 +41,6 @@ internal static class Market
 
     public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
-    public static async Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected = HttpStatusCode.OK)
-    {
-        var text = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.StatusCode == expected, $"Expected {(int)expected}, got {(int)response.StatusCode}: {text}");
-        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
-    }
-
     public static async Task<string> CreateAssetAsync(HttpClient client, string title = "Compose Login Screen", string kind = "template", string[]? tags = null, string description = "A ready login screen built with Jetpack Compose.")
     {
         using var response = await client.PostAsJsonAsync("/v1/marketplace/assets", new
@@ -62,7 +53,7 @@ internal static class Market
             license = "MIT",
             minSettings = new Dictionary<string, string> { ["minSdk"] = "24" },
         }, Ct);
-        return (await JsonAsync(response, HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        return (await ReadJsonAsync(response, HttpStatusCode.Created)).GetProperty("id").GetString()!;
     }
 
     /// <summary>Declares a version and uploads it to the signed URL; returns the confirm response.</summary>
@@ -75,7 +66,7 @@ internal static class Market
             sha256 = sha256 ?? Sha256(zip),
             size = size ?? zip.LongLength,
         }, Ct);
-        var body = await JsonAsync(declared, HttpStatusCode.Created);
+        var body = await ReadJsonAsync(declared, HttpStatusCode.Created);
         var upload = body.GetProperty("upload");
         var url = new Uri(upload.GetProperty("url").GetString()!);
         using var content = new ByteArrayContent(zip);
@@ -96,14 +87,14 @@ internal static class Market
             sha256 = sha256 ?? Sha256(zip),
             size = size ?? zip.LongLength,
         }, Ct);
-        await JsonAsync(declared, HttpStatusCode.Created);
+        await ReadJsonAsync(declared, HttpStatusCode.Created);
         using var content = new ByteArrayContent(zip);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/zip");
         return await client.PutAsync($"/v1/marketplace/assets/{assetId}/versions/{version}/file", content, Ct);
     }
 
     public static async Task<JsonElement> SearchAsync(HttpClient client, string query) =>
-        await JsonAsync(await client.GetAsync("/v1/marketplace/search?" + query, Ct));
+        await ReadJsonAsync(await client.GetAsync("/v1/marketplace/search?" + query, Ct));
 
     public static List<string> Ids(JsonElement page) =>
         page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()!).ToList();

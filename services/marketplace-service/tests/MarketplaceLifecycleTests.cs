@@ -40,7 +40,7 @@ public abstract class MarketplaceLifecycleTests<TFactory>(TFactory factory)
         var zip = TemplateZip("lifecycle");
         using (var confirmed = await PublishViaSignedUrlAsync(authorClient, id, "1.0.0", zip))
         {
-            var version = await JsonAsync(confirmed);
+            var version = await ReadJsonAsync(confirmed);
             Assert.Equal("published", version.GetProperty("status").GetString());
             Assert.Equal(Sha256(zip), version.GetProperty("sha256").GetString());
         }
@@ -54,7 +54,7 @@ public abstract class MarketplaceLifecycleTests<TFactory>(TFactory factory)
         Assert.DoesNotContain(id, Ids(await SearchAsync(reviewer, "q=compose+nothingmatches")));
 
         // Download: a signed URL that serves exactly the verified bytes, counted once per call.
-        var link = await JsonAsync(await reviewer.GetAsync($"/v1/marketplace/assets/{id}/versions/1.0.0/download", Ct));
+        var link = await ReadJsonAsync(await reviewer.GetAsync($"/v1/marketplace/assets/{id}/versions/1.0.0/download", Ct));
         Assert.Equal(Sha256(zip), link.GetProperty("sha256").GetString());
         var url = new Uri(link.GetProperty("url").GetString()!);
         var downloaded = await anonymous.GetByteArrayAsync(url.PathAndQuery, Ct);
@@ -64,25 +64,25 @@ public abstract class MarketplaceLifecycleTests<TFactory>(TFactory factory)
             Assert.False(tampered.IsSuccessStatusCode);
         }
 
-        var detail = await JsonAsync(await reviewer.GetAsync($"/v1/marketplace/assets/{id}", Ct));
+        var detail = await ReadJsonAsync(await reviewer.GetAsync($"/v1/marketplace/assets/{id}", Ct));
         Assert.Equal(1, detail.GetProperty("downloads").GetInt64());
         Assert.Equal("1.0.0", detail.GetProperty("latestVersion").GetString());
         Assert.Equal("1.0.0", detail.GetProperty("latest").GetProperty("version").GetString());
 
         // A second user reviews; the author cannot.
-        await JsonAsync(await reviewer.PutAsJsonAsync($"/v1/marketplace/assets/{id}/reviews/me", new { rating = 4, comment = "Nice" }, Ct));
+        await ReadJsonAsync(await reviewer.PutAsJsonAsync($"/v1/marketplace/assets/{id}/reviews/me", new { rating = 4, comment = "Nice" }, Ct));
         using (var own = await authorClient.PutAsJsonAsync($"/v1/marketplace/assets/{id}/reviews/me", new { rating = 5 }, Ct))
         {
             await ProblemAssert.IsProblemAsync(own, HttpStatusCode.Forbidden);
         }
 
-        detail = await JsonAsync(await reviewer.GetAsync($"/v1/marketplace/assets/{id}", Ct));
+        detail = await ReadJsonAsync(await reviewer.GetAsync($"/v1/marketplace/assets/{id}", Ct));
         Assert.Equal(1, detail.GetProperty("reviewCount").GetInt64());
         Assert.Equal(4.0, detail.GetProperty("averageRating").GetDouble());
-        var reviews = await JsonAsync(await reviewer.GetAsync($"/v1/marketplace/assets/{id}/reviews?sort=newest", Ct));
+        var reviews = await ReadJsonAsync(await reviewer.GetAsync($"/v1/marketplace/assets/{id}/reviews?sort=newest", Ct));
         Assert.Single(reviews.GetProperty("items").EnumerateArray());
 
-        var profile = await JsonAsync(await reviewer.GetAsync($"/v1/marketplace/creators/{author}", Ct));
+        var profile = await ReadJsonAsync(await reviewer.GetAsync($"/v1/marketplace/creators/{author}", Ct));
         Assert.Equal("Ada Author", profile.GetProperty("displayName").GetString());
         Assert.Equal("Builds Compose things.", profile.GetProperty("bio").GetString());
         Assert.Equal(1, profile.GetProperty("totals").GetProperty("assets").GetInt64());
@@ -93,11 +93,11 @@ public abstract class MarketplaceLifecycleTests<TFactory>(TFactory factory)
         // A second version streamed through the service becomes the latest; its changelog renders safely.
         using (var second = await PublishViaServiceAsync(authorClient, id, "1.1.0", TemplateZip("second")))
         {
-            var version = await JsonAsync(second);
+            var version = await ReadJsonAsync(second);
             Assert.DoesNotContain("<script", version.GetProperty("changelogHtml").GetString(), StringComparison.OrdinalIgnoreCase);
         }
 
-        detail = await JsonAsync(await reviewer.GetAsync($"/v1/marketplace/assets/{id}", Ct));
+        detail = await ReadJsonAsync(await reviewer.GetAsync($"/v1/marketplace/assets/{id}", Ct));
         Assert.Equal("1.1.0", detail.GetProperty("latestVersion").GetString());
         Assert.Equal(["1.1.0", "1.0.0"], detail.GetProperty("versions").EnumerateArray().Select(v => v.GetProperty("version").GetString()!).ToArray());
 
@@ -137,7 +137,7 @@ public abstract class MarketplaceLifecycleTests<TFactory>(TFactory factory)
     {
         using var author = await factory.CreateClientForAsync("author-" + Guid.NewGuid().ToString("N")[..8]);
         var id = await CreateAssetAsync(author, title: "Concurrency Kit");
-        await JsonAsync(await PublishViaSignedUrlAsync(author, id, "1.0.0", TemplateZip()));
+        await ReadJsonAsync(await PublishViaSignedUrlAsync(author, id, "1.0.0", TemplateZip()));
 
         var tokens = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => factory.MintTokenAsync($"rev-{i:D3}-{id[..6]}")));
         var clients = tokens.Select(token =>
@@ -152,12 +152,12 @@ public abstract class MarketplaceLifecycleTests<TFactory>(TFactory factory)
                 client.PutAsJsonAsync($"/v1/marketplace/assets/{id}/reviews/me", new { rating = (i % 5) + 1, comment = $"review {i}" }, Ct)));
             foreach (var response in responses)
             {
-                await JsonAsync(response);
+                await ReadJsonAsync(response);
                 response.Dispose();
             }
 
             var expectedSum = Enumerable.Range(0, 100).Sum(i => (i % 5) + 1);
-            var detail = await JsonAsync(await author.GetAsync($"/v1/marketplace/assets/{id}", Ct));
+            var detail = await ReadJsonAsync(await author.GetAsync($"/v1/marketplace/assets/{id}", Ct));
             Assert.Equal(100, detail.GetProperty("reviewCount").GetInt64());
             Assert.Equal(expectedSum / 100.0, detail.GetProperty("averageRating").GetDouble(), 10);
 
@@ -167,11 +167,11 @@ public abstract class MarketplaceLifecycleTests<TFactory>(TFactory factory)
                 clients[0].PutAsJsonAsync($"/v1/marketplace/assets/{id}/reviews/me", new { rating = 5 }, Ct));
             foreach (var response in twice)
             {
-                await JsonAsync(response);
+                await ReadJsonAsync(response);
                 response.Dispose();
             }
 
-            detail = await JsonAsync(await author.GetAsync($"/v1/marketplace/assets/{id}", Ct));
+            detail = await ReadJsonAsync(await author.GetAsync($"/v1/marketplace/assets/{id}", Ct));
             Assert.Equal(100, detail.GetProperty("reviewCount").GetInt64());
             Assert.Equal((expectedSum + 4) / 100.0, detail.GetProperty("averageRating").GetDouble(), 10);
             var raw = await factory.Services.GetRequiredService<IDocumentStore>().GetAsync("marketplace_assets/" + id, Ct);
@@ -182,7 +182,7 @@ public abstract class MarketplaceLifecycleTests<TFactory>(TFactory factory)
             string? token = null;
             do
             {
-                var page = await JsonAsync(await author.GetAsync($"/v1/marketplace/assets/{id}/reviews?pageSize=30" + (token is null ? "" : "&pageToken=" + token), Ct));
+                var page = await ReadJsonAsync(await author.GetAsync($"/v1/marketplace/assets/{id}/reviews?pageSize=30" + (token is null ? "" : "&pageToken=" + token), Ct));
                 foreach (var item in page.GetProperty("items").EnumerateArray())
                 {
                     Assert.True(seen.Add(item.GetProperty("id").GetString()!));

@@ -57,14 +57,14 @@ public sealed class SearchTests(ServiceFactory<Program> factory) : IClassFixture
         for (var i = 0; i < 5; i++)
         {
             var id = await CreateAssetAsync(author, title: $"Paging Widget {i}", kind: i % 2 == 0 ? "template" : "component", tags: [i % 2 == 0 ? "even" : "odd"]);
-            await JsonAsync(await PublishViaSignedUrlAsync(author, id, "1.0.0", TemplateZip()));
+            await ReadJsonAsync(await PublishViaSignedUrlAsync(author, id, "1.0.0", TemplateZip()));
             ids.Add(id);
         }
 
         // Two downloads of asset 3, one of asset 1: the downloads sort follows.
         foreach (var index in new[] { 3, 3, 1 })
         {
-            await JsonAsync(await other.GetAsync($"/v1/marketplace/assets/{ids[index]}/versions/1.0.0/download", Ct));
+            await ReadJsonAsync(await other.GetAsync($"/v1/marketplace/assets/{ids[index]}/versions/1.0.0/download", Ct));
         }
 
         var byDownloads = Ids(await SearchAsync(other, "q=paging&sort=downloads"));
@@ -91,7 +91,7 @@ public sealed class SearchTests(ServiceFactory<Program> factory) : IClassFixture
         using var badSort = await other.GetAsync("/v1/marketplace/search?sort=random", Ct);
         await ProblemAssert.IsValidationProblemAsync(badSort, "sort");
 
-        var highlights = await JsonAsync(await other.GetAsync("/v1/marketplace/highlights", Ct));
+        var highlights = await ReadJsonAsync(await other.GetAsync("/v1/marketplace/highlights", Ct));
         var highlighted = highlights.GetProperty("highlights").EnumerateArray().Select(h => h.GetProperty("id").GetString()).ToList();
         Assert.NotEmpty(highlighted);
         Assert.All(highlights.GetProperty("highlights").EnumerateArray(), h => Assert.Equal("template", h.GetProperty("kind").GetString()));

@@ -25,10 +25,6 @@ internal static class ProblemDetailsSetup
         services.AddProblemDetails(options => options.CustomizeProblemDetails = Customize);
         services.AddExceptionHandler<ProblemExceptionHandler>();
 
-        // An unreachable document store is an outage the caller can wait out, not a server bug.
-        services.AddProblemMapping<PocketCode.Storage.Documents.DocumentStoreUnavailableException>(_ => new ProblemException(
-            503, ProblemCodes.ServiceUnavailable, "The data store is unavailable right now. Try again shortly."));
-
         // Without this, minimal APIs answer a bad body with an empty 400 and the reason only in a
         // debug log; throwing lets the exception handler tell the caller what was wrong.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

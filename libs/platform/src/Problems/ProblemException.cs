@@ -50,6 +50,21 @@ public class ProblemException : Exception
     /// <summary>Extra members written into the problem object (e.g. <c>currentVersion</c>).</summary>
     public IReadOnlyDictionary<string, object?>? Extensions { get; }
 
+    /// <summary>
+    /// Response headers the problem needs (e.g. <c>Retry-After</c> on a 429 or 503). The exception
+    /// handler clears the response before writing the problem, so they are set with it.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
+
+    /// <summary>This problem with <c>Retry-After</c> in whole seconds, rounded up.</summary>
+    public ProblemException WithRetryAfter(TimeSpan wait) => new(Status, Code, Message, Extensions)
+    {
+        Headers = new Dictionary<string, string>(Headers ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase)
+        {
+            ["Retry-After"] = ((long)Math.Ceiling(Math.Max(0, wait.TotalSeconds))).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        },
+    };
+
     public static ProblemException BadRequest(string detail) => new(400, ProblemCodes.BadRequest, detail);
 
     public static ProblemException Forbidden(string detail) => new(403, ProblemCodes.Forbidden, detail);

@@ -25,8 +25,6 @@ public abstract class BlobStoreContract
 
     protected const string Bucket = BucketNames.ProjectSourceFiles;
 
-    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     protected static string NewPrefix() => "t" + Guid.NewGuid().ToString("N")[..12] + "/";
 
     private static MemoryStream Text(string s) => new(Encoding.UTF8.GetBytes(s));

@@ -12,8 +12,6 @@ public abstract class DocumentStoreContract
 {
     protected abstract IDocumentStore Store { get; }
 
-    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     protected static string NewCollection() => "c" + Guid.NewGuid().ToString("N")[..12];
 
     private static readonly DateTimeOffset SomeTime = new(2026, 11, 26, 21, 42, 8, 123, 456, TimeSpan.Zero);

@@ -20,8 +20,6 @@ public sealed class FirestoreSmokeTests(FirestoreEmulatorFixture fixture) : ICla
 {
     private FirestoreDocumentStore Store => fixture.Store;
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     private static string NewCollection() => "f" + Guid.NewGuid().ToString("N")[..12];
 
     [Fact]

@@ -16,8 +16,6 @@ public sealed class GcsBlobStoreTests(StorageEmulatorFixture fixture) : IClassFi
     private const string Bucket = BucketNames.ProjectSourceFiles;
     private const int SmallestChunk = 256 * 1024;
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     private static string NewPrefix() => "g" + Guid.NewGuid().ToString("N")[..12] + "/";
 
     [Theory]

@@ -10,8 +10,6 @@ public sealed class SqliteArrayIndexTests : IDisposable
 {
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("pocketcode-sqlite-ix-");
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     private string DatabasePath => Path.Combine(_folder.FullName, "documents.db");
 
     [Fact]

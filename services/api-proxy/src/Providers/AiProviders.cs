@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using PocketCode.Accounts.Credentials;
 using PocketCode.Platform.Secrets;
 
 namespace PocketCode.ApiProxy.Providers;

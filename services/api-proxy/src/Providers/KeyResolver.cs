@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using PocketCode.Platform;
+using PocketCode.Accounts.Credentials;
 using PocketCode.Platform.Secrets;
 
 namespace PocketCode.ApiProxy.Providers;

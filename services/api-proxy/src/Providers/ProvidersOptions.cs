@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Options;
+using PocketCode.Platform;
+using PocketCode.Accounts.Credentials;
 using PocketCode.Platform.Secrets;
 
 namespace PocketCode.ApiProxy.Providers;
@@ -39,13 +41,13 @@ internal sealed class ProvidersOptionsValidator : IValidateOptions<ProvidersOpti
 {
     public ValidateOptionsResult Validate(string? name, ProvidersOptions options)
     {
-        var failures = new List<string>();
+        var failures = new OptionsFailures(ProvidersOptions.SectionName);
         Check(options.Gemini.BaseUrl, "Providers:Gemini:BaseUrl", failures);
         Check(options.OpenAi.BaseUrl, "Providers:OpenAi:BaseUrl", failures);
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures.Result();
     }
 
-    private static void Check(Uri? url, string key, List<string> failures)
+    private static void Check(Uri? url, string key, OptionsFailures failures)
     {
         if (url is null || !url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp) || !string.IsNullOrEmpty(url.Query))
         {

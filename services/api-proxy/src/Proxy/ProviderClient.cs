@@ -92,7 +92,7 @@ public sealed partial class ProviderClient(IHttpClientFactory factory, IOptions<
 
             return buffer.ToArray();
         }
-        catch (Exception e) when (e is not ProxyProblemException && Classify(e, provider, cancellationToken) is { } problem)
+        catch (Exception e) when (e is not ProblemException && Classify(e, provider, cancellationToken) is { } problem)
         {
             LogUpstreamFailure(logger, provider, problem.Status, e.GetType().Name);
             throw problem;
@@ -100,7 +100,7 @@ public sealed partial class ProviderClient(IHttpClientFactory factory, IOptions<
     }
 
     /// <summary>The problem for a provider status that is a failure of the provider (429 and 5xx); null for others.</summary>
-    public static ProxyProblemException? FromStatus(HttpResponseMessage response, string provider)
+    public static ProblemException? FromStatus(HttpResponseMessage response, string provider)
     {
         ArgumentNullException.ThrowIfNull(response);
         var name = AiProviders.DisplayName(provider);
@@ -110,31 +110,31 @@ public sealed partial class ProviderClient(IHttpClientFactory factory, IOptions<
             : null;
         return status switch
         {
-            429 => new ProxyProblemException(429, ProblemCodes.RateLimited, $"The {name} provider ({provider}) is rate limiting these calls; retry later.", provider, retryAfter is { } r && r > TimeSpan.Zero ? r : TimeSpan.FromSeconds(5)),
-            503 => new ProxyProblemException(503, ProblemCodes.ServiceUnavailable, $"The {name} provider ({provider}) is unavailable (HTTP 503); retry later.", provider, retryAfter is { } s && s > TimeSpan.Zero ? s : null),
-            504 => new ProxyProblemException(504, ProblemCodes.GatewayTimeout, $"The {name} provider ({provider}) timed out (HTTP 504).", provider),
-            >= 500 => new ProxyProblemException(502, ProblemCodes.BadGateway, $"The {name} provider ({provider}) failed with HTTP {status}.", provider),
+            429 => ProxyProblems.Create(429, ProblemCodes.RateLimited, $"The {name} provider ({provider}) is rate limiting these calls; retry later.", provider, retryAfter is { } r && r > TimeSpan.Zero ? r : TimeSpan.FromSeconds(5)),
+            503 => ProxyProblems.Create(503, ProblemCodes.ServiceUnavailable, $"The {name} provider ({provider}) is unavailable (HTTP 503); retry later.", provider, retryAfter is { } s && s > TimeSpan.Zero ? s : null),
+            504 => ProxyProblems.Create(504, ProblemCodes.GatewayTimeout, $"The {name} provider ({provider}) timed out (HTTP 504).", provider),
+            >= 500 => ProxyProblems.Create(502, ProblemCodes.BadGateway, $"The {name} provider ({provider}) failed with HTTP {status}.", provider),
             _ => null,
         };
     }
 
-    private static ProxyProblemException? Classify(Exception e, string provider, CancellationToken cancellationToken)
+    private static ProblemException? Classify(Exception e, string provider, CancellationToken cancellationToken)
     {
         var name = AiProviders.DisplayName(provider);
         return e switch
         {
-            BrokenCircuitException => new ProxyProblemException(503, ProblemCodes.ServiceUnavailable, $"The {name} provider ({provider}) has been failing; calls to it are paused briefly.", provider, TimeSpan.FromSeconds(5)),
-            TimeoutRejectedException => new ProxyProblemException(504, ProblemCodes.GatewayTimeout, $"The {name} provider ({provider}) did not answer in time.", provider),
-            OperationCanceledException when !cancellationToken.IsCancellationRequested => new ProxyProblemException(504, ProblemCodes.GatewayTimeout, $"The {name} provider ({provider}) did not answer in time.", provider),
+            BrokenCircuitException => ProxyProblems.Create(503, ProblemCodes.ServiceUnavailable, $"The {name} provider ({provider}) has been failing; calls to it are paused briefly.", provider, TimeSpan.FromSeconds(5)),
+            TimeoutRejectedException => ProxyProblems.Create(504, ProblemCodes.GatewayTimeout, $"The {name} provider ({provider}) did not answer in time.", provider),
+            OperationCanceledException when !cancellationToken.IsCancellationRequested => ProxyProblems.Create(504, ProblemCodes.GatewayTimeout, $"The {name} provider ({provider}) did not answer in time.", provider),
             HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError } =>
-                new ProxyProblemException(502, ProblemCodes.BadGateway, $"The {name} provider ({provider}) could not be reached.", provider),
-            HttpRequestException or IOException => new ProxyProblemException(502, ProblemCodes.BadGateway, $"The {name} provider ({provider}) broke off the response.", provider),
+                ProxyProblems.Create(502, ProblemCodes.BadGateway, $"The {name} provider ({provider}) could not be reached.", provider),
+            HttpRequestException or IOException => ProxyProblems.Create(502, ProblemCodes.BadGateway, $"The {name} provider ({provider}) broke off the response.", provider),
             _ => null,
         };
     }
 
-    private static ProxyProblemException TooLarge(string provider, int max) =>
-        new(502, ProblemCodes.BadGateway, $"The {AiProviders.DisplayName(provider)} provider ({provider}) sent a response larger than {max} bytes.", provider);
+    private static ProblemException TooLarge(string provider, int max) =>
+        ProxyProblems.Create(502, ProblemCodes.BadGateway, $"The {AiProviders.DisplayName(provider)} provider ({provider}) sent a response larger than {max} bytes.", provider);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Provider {Provider} failed: answered as {Status} ({Failure})")]
     private static partial void LogUpstreamFailure(ILogger logger, string provider, int status, string failure);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using PocketCode.Platform;
 
 namespace PocketCode.ApiProxy.Proxy;
 
@@ -91,34 +92,26 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
 {
     public ValidateOptionsResult Validate(string? name, ProxyOptions o)
     {
-        var failures = new List<string>();
-        void Require(bool ok, string message)
-        {
-            if (!ok)
-            {
-                failures.Add(message);
-            }
-        }
-
-        Require(o.Timeout > TimeSpan.Zero && o.Timeout <= TimeSpan.FromMinutes(10), "Proxy:Timeout must be between 0 and 10 minutes (e.g. 00:01:40).");
-        Require(o.StreamIdleTimeout > TimeSpan.Zero && o.StreamIdleTimeout <= TimeSpan.FromMinutes(10), "Proxy:StreamIdleTimeout must be between 0 and 10 minutes (e.g. 00:00:30).");
-        Require(o.MaxRetries is >= 0 and <= 5, "Proxy:MaxRetries must be between 0 and 5.");
-        Require(o.MaxLineBytes is >= 1024 and <= 64 * 1024 * 1024, "Proxy:MaxLineBytes must be between 1024 and 67108864.");
-        Require(o.MaxResponseBytes is >= 1024 and <= 256 * 1024 * 1024, "Proxy:MaxResponseBytes must be between 1024 and 268435456.");
-        Require(o.DailyTokenBudget >= 0, "Proxy:DailyTokenBudget must be 0 (no limit) or more.");
-        Require(o.KeyCacheTtl >= TimeSpan.Zero && o.KeyCacheTtl <= TimeSpan.FromMinutes(10), "Proxy:KeyCacheTtl must be between 0 and 10 minutes.");
-        Require(o.BudgetReadTtl >= TimeSpan.Zero && o.BudgetReadTtl <= TimeSpan.FromMinutes(10), "Proxy:BudgetReadTtl must be between 0 and 10 minutes.");
-        Require(o.UsageFlushInterval >= TimeSpan.FromMilliseconds(10) && o.UsageFlushInterval <= TimeSpan.FromMinutes(1), "Proxy:UsageFlushInterval must be between 10 ms and 1 minute (e.g. 00:00:01).");
-        Require(o.Cache.Ttl > TimeSpan.Zero, "Proxy:Cache:Ttl must be positive (e.g. 00:10:00).");
-        Require(Enum.IsDefined(o.Cache.Scope), "Proxy:Cache:Scope must be User or Shared.");
-        Require(o.Cache.MaxEntryBytes > 0, "Proxy:Cache:MaxEntryBytes must be positive.");
-        Require(o.RateLimit.TokenLimit > 0, "Proxy:RateLimit:TokenLimit must be positive.");
-        Require(o.RateLimit.TokensPerPeriod > 0, "Proxy:RateLimit:TokensPerPeriod must be positive.");
-        Require(o.RateLimit.ReplenishmentPeriod > TimeSpan.Zero, "Proxy:RateLimit:ReplenishmentPeriod must be positive (e.g. 00:01:00).");
-        Require(o.CircuitBreaker.FailureRatio is > 0 and <= 1, "Proxy:CircuitBreaker:FailureRatio must be in (0, 1].");
-        Require(o.CircuitBreaker.MinimumThroughput >= 2, "Proxy:CircuitBreaker:MinimumThroughput must be at least 2.");
-        Require(o.CircuitBreaker.SamplingDuration >= TimeSpan.FromMilliseconds(500), "Proxy:CircuitBreaker:SamplingDuration must be at least 0.5 s.");
-        Require(o.CircuitBreaker.BreakDuration >= TimeSpan.FromMilliseconds(500), "Proxy:CircuitBreaker:BreakDuration must be at least 0.5 s.");
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        var failures = new OptionsFailures(ProxyOptions.SectionName);
+        failures.Check(o.Timeout > TimeSpan.Zero && o.Timeout <= TimeSpan.FromMinutes(10), "Proxy:Timeout must be between 0 and 10 minutes (e.g. 00:01:40).");
+        failures.Check(o.StreamIdleTimeout > TimeSpan.Zero && o.StreamIdleTimeout <= TimeSpan.FromMinutes(10), "Proxy:StreamIdleTimeout must be between 0 and 10 minutes (e.g. 00:00:30).");
+        failures.Check(o.MaxRetries is >= 0 and <= 5, "Proxy:MaxRetries must be between 0 and 5.");
+        failures.Check(o.MaxLineBytes is >= 1024 and <= 64 * 1024 * 1024, "Proxy:MaxLineBytes must be between 1024 and 67108864.");
+        failures.Check(o.MaxResponseBytes is >= 1024 and <= 256 * 1024 * 1024, "Proxy:MaxResponseBytes must be between 1024 and 268435456.");
+        failures.Check(o.DailyTokenBudget >= 0, "Proxy:DailyTokenBudget must be 0 (no limit) or more.");
+        failures.Check(o.KeyCacheTtl >= TimeSpan.Zero && o.KeyCacheTtl <= TimeSpan.FromMinutes(10), "Proxy:KeyCacheTtl must be between 0 and 10 minutes.");
+        failures.Check(o.BudgetReadTtl >= TimeSpan.Zero && o.BudgetReadTtl <= TimeSpan.FromMinutes(10), "Proxy:BudgetReadTtl must be between 0 and 10 minutes.");
+        failures.Check(o.UsageFlushInterval >= TimeSpan.FromMilliseconds(10) && o.UsageFlushInterval <= TimeSpan.FromMinutes(1), "Proxy:UsageFlushInterval must be between 10 ms and 1 minute (e.g. 00:00:01).");
+        failures.Check(o.Cache.Ttl > TimeSpan.Zero, "Proxy:Cache:Ttl must be positive (e.g. 00:10:00).");
+        failures.Check(Enum.IsDefined(o.Cache.Scope), "Proxy:Cache:Scope must be User or Shared.");
+        failures.Check(o.Cache.MaxEntryBytes > 0, "Proxy:Cache:MaxEntryBytes must be positive.");
+        failures.Check(o.RateLimit.TokenLimit > 0, "Proxy:RateLimit:TokenLimit must be positive.");
+        failures.Check(o.RateLimit.TokensPerPeriod > 0, "Proxy:RateLimit:TokensPerPeriod must be positive.");
+        failures.Check(o.RateLimit.ReplenishmentPeriod > TimeSpan.Zero, "Proxy:RateLimit:ReplenishmentPeriod must be positive (e.g. 00:01:00).");
+        failures.Check(o.CircuitBreaker.FailureRatio is > 0 and <= 1, "Proxy:CircuitBreaker:FailureRatio must be in (0, 1].");
+        failures.Check(o.CircuitBreaker.MinimumThroughput >= 2, "Proxy:CircuitBreaker:MinimumThroughput must be at least 2.");
+        failures.Check(o.CircuitBreaker.SamplingDuration >= TimeSpan.FromMilliseconds(500), "Proxy:CircuitBreaker:SamplingDuration must be at least 0.5 s.");
+        failures.Check(o.CircuitBreaker.BreakDuration >= TimeSpan.FromMilliseconds(500), "Proxy:CircuitBreaker:BreakDuration must be at least 0.5 s.");
+        return failures.Result();
     }
 }

@@ -78,9 +78,9 @@ public sealed partial class ProxyService(
         var today = await recorder.GetAsync(uid, usage.Today, cancellationToken);
         if (today.PlatformTokens >= budget)
         {
-            throw new ProxyProblemException(
+            throw ProxyProblems.Create(
                 429,
-                ProxyProblemException.BudgetExceededCode,
+                ProxyProblems.BudgetExceededCode,
                 $"Today's AI budget on the platform key ({budget} tokens) is used up; it resets at 00:00 UTC. Store your own {AiProviders.DisplayName(key.Provider)} key to keep going.",
                 retryAfter: usage.UntilTomorrow());
         }

@@ -2,6 +2,7 @@ using System.Buffers;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using PocketCode.ApiProxy.Proxy;
 using Xunit;
 
 namespace PocketCode.ApiProxy.Tests.Caching;
@@ -14,7 +15,7 @@ public sealed class ResponseCacheTests
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddApiProxy(new ConfigurationBuilder().Build());
+        services.AddProxy(new ConfigurationBuilder().Build());
         await using var provider = services.BuildServiceProvider();
 
         var cache = provider.GetRequiredService<HybridCache>();

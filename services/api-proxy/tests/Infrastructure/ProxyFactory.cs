@@ -3,7 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using PocketCode.Platform.Secrets;
+using PocketCode.Accounts.Credentials;
 using PocketCode.Testing;
 using Xunit;
 
@@ -140,10 +140,6 @@ public static class ProxyTestSettings
 
 public static class ProxyHttp
 {
-    public static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
-
-    public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
-
     public static string GeminiPath(string model = "gemini-2.5-flash", string method = "generateContent") =>
         $"/proxy/ai/gemini/v1beta/models/{model}:{method}";
 

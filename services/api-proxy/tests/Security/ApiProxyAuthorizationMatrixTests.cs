@@ -46,5 +46,4 @@ public sealed class ApiProxyAuthorizationMatrixTests(ProxyFactory factory)
     protected override async Task<string> SnapshotAsync(HttpClient owner, MatrixSeed seed) =>
         await owner.GetStringAsync("/proxy/v1/usage", Ct);
 
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 }

@@ -16,8 +16,6 @@ namespace PocketCode.ApiProxy.Tests.Security;
 /// </summary>
 public sealed class LogRedactionTests(ProxyFactory factory) : IClassFixture<ProxyFactory>
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task No_ai_key_or_token_appears_in_any_log_line()
     {

@@ -23,8 +23,6 @@ public sealed class UsageRecorderTests : IDisposable
     public UsageRecorderTests() =>
         _store = new UsageStore(new SqliteDocumentStore(new SqliteDocumentStoreOptions { DatabasePath = Path.Combine(_directory, "documents.db") }), _clock);
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task Another_instance_s_spending_shows_once_the_kept_record_is_older_than_its_ttl()
     {

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using PocketCode.Archives;
-using PocketCode.Bff.Files;
+using PocketCode.Bff.Projects.Files;
 using PocketCode.Bff.Projects;
 using PocketCode.Platform;
 
@@ -30,12 +30,12 @@ internal sealed class AssetInstaller(
     {
         if (string.IsNullOrWhiteSpace(request.AssetId) || request.AssetId.Length > 64)
         {
-            throw Invalid("assetId", "assetId names the marketplace asset.");
+            throw FieldErrors.Invalid("assetId", "assetId names the marketplace asset.");
         }
 
         if (string.IsNullOrWhiteSpace(request.Version) || request.Version.Length > 64)
         {
-            throw Invalid("version", "version is the published version to install, such as 1.0.0.");
+            throw FieldErrors.Invalid("version", "version is the published version to install, such as 1.0.0.");
         }
 
         var asset = await marketplace.GetAssetAsync(authorization, request.AssetId, cancellationToken);
@@ -43,12 +43,12 @@ internal sealed class AssetInstaller(
         if (asset.Kind == "component")
         {
             folder = string.IsNullOrEmpty(request.Path)
-                ? throw Invalid("path", "path is the folder of the project the component goes into.")
+                ? throw FieldErrors.Invalid("path", "path is the folder of the project the component goes into.")
                 : ProjectPath.Parse(request.Path, "path");
         }
         else if (!string.IsNullOrEmpty(request.Path))
         {
-            throw Invalid("path", "a template installs into the project's root; leave path out.");
+            throw FieldErrors.Invalid("path", "a template installs into the project's root; leave path out.");
         }
 
         var download = await marketplace.GetDownloadAsync(authorization, request.AssetId, request.Version, cancellationToken);
@@ -173,9 +173,6 @@ internal sealed class AssetInstaller(
             throw Failed("the download's size or SHA-256 does not match what the marketplace published.");
         }
     }
-
-    private static ProblemException Invalid(string field, string message) =>
-        new(400, ProblemCodes.ValidationFailed, message, new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
 
     private static ProblemException Failed(string reason) =>
         new(StatusCodes.Status422UnprocessableEntity, VerificationFailedCode, "The asset was not installed and the project is unchanged: " + reason);

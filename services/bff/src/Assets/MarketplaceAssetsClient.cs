@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Serialization;
-using Microsoft.Extensions.Options;
 using PocketCode.Bff.Routing;
 using PocketCode.Platform;
 
@@ -14,13 +13,9 @@ internal sealed record MarketplaceDownload(Uri Url, string Sha256, long Size, st
 /// <summary>
 /// The marketplace as the install feature needs it: an asset's kind and a version's signed download
 /// URL with its SHA-256 and size, asked for with the user's own token (the marketplace applies its
-/// visibility rules to the user) plus the Google ID token on Cloud Run, as the highlights client does.
+/// visibility rules to the user) (the Google ID token for Cloud Run comes from <see cref="GoogleIdTokenHandler"/>).
 /// </summary>
-internal sealed class MarketplaceAssetsClient(
-    HttpClient http,
-    IOptions<ServiceRoutesOptions> routes,
-    IConfiguration configuration,
-    IGoogleIdTokenSource idTokens)
+internal sealed class MarketplaceAssetsClient(HttpClient http)
 {
     public async Task<MarketplaceAssetInfo> GetAssetAsync(string? authorization, string assetId, CancellationToken cancellationToken) =>
         await GetAsync<MarketplaceAssetInfo>(authorization, $"v1/marketplace/assets/{Uri.EscapeDataString(assetId)}", cancellationToken);
@@ -34,13 +29,6 @@ internal sealed class MarketplaceAssetsClient(
         if (!string.IsNullOrEmpty(authorization))
         {
             request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        }
-
-        var settings = routes.Value;
-        if (ServiceRoutes.UsesGoogleIdTokens(settings, configuration))
-        {
-            var token = await idTokens.GetTokenAsync(settings.Marketplace.Url!.TrimEnd('/'), cancellationToken);
-            request.Headers.TryAddWithoutValidation(ServiceRoutes.ServerlessAuthorizationHeader, "Bearer " + token);
         }
 
         HttpResponseMessage response;

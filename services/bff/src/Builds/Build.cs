@@ -93,6 +93,12 @@ internal static class BuildStorage
     public static bool IsValidId(string? id) => id is { Length: IdLength } && id.All(char.IsAsciiLetterOrDigit);
 
     public static string DocumentPath(string buildId) => Collection + "/" + buildId;
+
+    /// <summary>The build, or null for an unknown or malformed id.</summary>
+    public static async Task<Build?> FindAsync(IDocumentStore documents, string buildId, CancellationToken cancellationToken) =>
+        IsValidId(buildId) && await documents.GetAsync(DocumentPath(buildId), cancellationToken) is { } snapshot
+            ? BuildDocuments.FromSnapshot(snapshot)
+            : null;
 }
 
 /// <summary>Explicit mapping between <see cref="Build"/> and its document (no reflection).</summary>

@@ -1,8 +1,8 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
-using PocketCode.Bff.GitHub;
+using PocketCode.Bff.Builds.GitHub;
 using PocketCode.Bff.Projects;
-using PocketCode.Platform.Secrets;
+using PocketCode.Accounts.Credentials;
 using PocketCode.Storage.Blobs;
 using PocketCode.Storage.Documents;
 
@@ -15,6 +15,7 @@ namespace PocketCode.Bff.Builds;
 /// </summary>
 internal sealed partial class BuildOrchestrator(
     BuildService builds,
+    BuildTransitions transitions,
     IDocumentStore documents,
     IBlobStore blobs,
     CredentialVault vault,
@@ -32,7 +33,7 @@ internal sealed partial class BuildOrchestrator(
     /// <summary>Claims a queued build (exactly one instance wins) and runs it; false when it was not queued.</summary>
     public async Task<bool> RunAsync(string buildId, CancellationToken cancellationToken)
     {
-        var claimed = await builds.TransitionAsync(buildId, (b, _) => b.State == BuildStates.Queued
+        var claimed = await transitions.TransitionAsync(buildId, (b, _) => b.State == BuildStates.Queued
             ? new BuildChange(BuildStates.Pushing, new Dictionary<string, object?> { [BuildDocuments.Step] = StepRepository })
             : null, cancellationToken);
         if (claimed is not { Changed: true })
@@ -85,12 +86,12 @@ internal sealed partial class BuildOrchestrator(
         catch (BuildStepException ex)
         {
             LogStepFailed(logger, ex, buildId, step, ex.Code);
-            await builds.FailAsync(buildId, new BuildError(step, ex.Code, ex.Message), CancellationToken.None);
+            await transitions.FailAsync(buildId, new BuildError(step, ex.Code, ex.Message), CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogStepFailed(logger, ex, buildId, step, BuildErrors.Internal);
-            await builds.FailAsync(buildId, new BuildError(step, BuildErrors.Internal,
+            await transitions.FailAsync(buildId, new BuildError(step, BuildErrors.Internal,
                 $"Something went wrong while preparing the build (step '{step}'). Build again; if it repeats, contact support with build id {buildId}."), CancellationToken.None);
         }
 
@@ -128,7 +129,7 @@ internal sealed partial class BuildOrchestrator(
             [WorkflowContract.Inputs.BuildId] = build.Id,
             [WorkflowContract.Inputs.Track] = build.Track,
             [WorkflowContract.Inputs.ReleaseStatus] = build.ReleaseStatus,
-            [WorkflowContract.Inputs.RolloutFraction] = BuildService.FormatFraction(build.RolloutFraction),
+            [WorkflowContract.Inputs.RolloutFraction] = BuildRules.FormatFraction(build.RolloutFraction),
             [WorkflowContract.Inputs.VersionCode] = build.VersionCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
             [WorkflowContract.Inputs.NotesSince] = notesSince ?? string.Empty,
             [WorkflowContract.Inputs.ApplicationId] = project.ApplicationId,
@@ -161,7 +162,7 @@ internal sealed partial class BuildOrchestrator(
     {
         fields[BuildDocuments.Step] = step;
         // Stops quietly when the build was cancelled (or ended) meanwhile.
-        var result = await builds.TransitionAsync(buildId, (b, _) => b.IsTerminal ? null : new BuildChange(null, fields), cancellationToken);
+        var result = await transitions.TransitionAsync(buildId, (b, _) => b.IsTerminal ? null : new BuildChange(null, fields), cancellationToken);
         return result is { Changed: true };
     }
 

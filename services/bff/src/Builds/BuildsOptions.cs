@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using PocketCode.Platform;
 
 namespace PocketCode.Bff.Builds;
 
@@ -76,18 +77,9 @@ internal sealed class BuildsOptionsValidator(IHostEnvironment environment) : IVa
 {
     public ValidateOptionsResult Validate(string? name, BuildsOptions options)
     {
-        var failures = new List<string>();
-        static bool IsHttp(Uri? uri) => uri is { IsAbsoluteUri: true } && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback));
-
-        if (!IsHttp(options.GitHubApiUrl))
-        {
-            failures.Add($"{BuildsOptions.SectionName}:{nameof(options.GitHubApiUrl)} must be an https URL (plain http only on loopback).");
-        }
-
-        if (!IsHttp(options.OidcIssuer))
-        {
-            failures.Add($"{BuildsOptions.SectionName}:{nameof(options.OidcIssuer)} must be an https URL (plain http only on loopback).");
-        }
+        var failures = new OptionsFailures(BuildsOptions.SectionName);
+        failures.HttpsUrl(nameof(options.GitHubApiUrl), options.GitHubApiUrl)
+            .HttpsUrl(nameof(options.OidcIssuer), options.OidcIssuer);
 
         if (string.IsNullOrWhiteSpace(options.GitRemoteBaseUrl))
         {
@@ -98,9 +90,9 @@ internal sealed class BuildsOptionsValidator(IHostEnvironment environment) : IVa
         {
             failures.Add($"PUBLIC_BASE_URL (or {BuildsOptions.SectionName}:{nameof(options.PublicBaseUrl)}) is required: the build workflow calls back to it.");
         }
-        else if (options.PublicBaseUrl is not null && !IsHttp(options.PublicBaseUrl))
+        else if (options.PublicBaseUrl is not null)
         {
-            failures.Add($"{BuildsOptions.SectionName}:{nameof(options.PublicBaseUrl)} must be an https URL (plain http only on loopback).");
+            failures.HttpsUrl(nameof(options.PublicBaseUrl), options.PublicBaseUrl);
         }
 
         if (options.EventsPollInterval <= TimeSpan.Zero || options.EventsPollInterval > TimeSpan.FromMinutes(1))
@@ -129,6 +121,6 @@ internal sealed class BuildsOptionsValidator(IHostEnvironment environment) : IVa
             failures.Add($"The workflow template '{Path.Combine(template, WorkflowContract.WorkflowPath)}' does not exist (set {BuildsOptions.SectionName}:{nameof(options.TemplatePath)} or ship user-project-template/ with the service).");
         }
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures.Result();
     }
 }

@@ -13,7 +13,7 @@ namespace PocketCode.Bff.Builds;
 /// delivery id (records expire through a TTL policy), and used to close builds whose workflow
 /// ended without its final report (a runner that died, a cancelled run).
 /// </summary>
-internal sealed partial class GitHubWebhooks(IDocumentStore documents, BuildService builds, IOptions<BuildsOptions> options)
+internal sealed partial class GitHubWebhooks(IDocumentStore documents, BuildTransitions transitions, IOptions<BuildsOptions> options)
 {
     public const string DeliveriesCollection = "github_webhook_deliveries";
     public const string ExpiresAt = "expiresAt";
@@ -92,7 +92,7 @@ internal sealed partial class GitHubWebhooks(IDocumentStore documents, BuildServ
             return new WebhookOutcome("ignored", null);
         }
 
-        var result = await builds.TransitionAsync(buildId, (build, _) =>
+        var result = await transitions.TransitionAsync(buildId, (build, _) =>
         {
             if (build.IsTerminal || build.GithubRepo is not { } repo || !string.Equals($"{repo.Owner}/{repo.Name}", repoName, StringComparison.OrdinalIgnoreCase)
                 || (build.WorkflowRunId is { } bound && bound != runId))

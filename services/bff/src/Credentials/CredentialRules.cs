@@ -13,29 +13,22 @@ internal static class CredentialRules
     public const int MaxAliasLength = 128;
     public const int MaxUrlLength = 2048;
 
-    /// <summary>The 400 problem for one invalid member, shaped like the platform's validation problems.</summary>
-    public static ProblemException Invalid(string field, string message) => new(
-        StatusCodes.Status400BadRequest,
-        ProblemCodes.ValidationFailed,
-        "One or more fields are invalid; see errors.",
-        new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
-
     /// <summary>An API key or token: printable ASCII without spaces, within bounds.</summary>
     public static string Token(string? value, string field, int minLength = 8, int maxLength = 1024)
     {
         if (string.IsNullOrEmpty(value))
         {
-            throw Invalid(field, $"{field} is required.");
+            throw FieldErrors.Invalid(field, $"{field} is required.");
         }
 
         if (value.Length < minLength || value.Length > maxLength)
         {
-            throw Invalid(field, $"{field} must be {minLength}-{maxLength} characters.");
+            throw FieldErrors.Invalid(field, $"{field} must be {minLength}-{maxLength} characters.");
         }
 
         if (value.Any(c => c is < '!' or > '~'))
         {
-            throw Invalid(field, $"{field} must be printable ASCII without spaces or line breaks.");
+            throw FieldErrors.Invalid(field, $"{field} must be printable ASCII without spaces or line breaks.");
         }
 
         return value;
@@ -45,23 +38,23 @@ internal static class CredentialRules
     {
         if (string.IsNullOrEmpty(value))
         {
-            throw Invalid(field, $"{field} is required.");
+            throw FieldErrors.Invalid(field, $"{field} is required.");
         }
 
-        return value.Length <= MaxPasswordLength ? value : throw Invalid(field, $"{field} must be at most {MaxPasswordLength} characters.");
+        return value.Length <= MaxPasswordLength ? value : throw FieldErrors.Invalid(field, $"{field} must be at most {MaxPasswordLength} characters.");
     }
 
     public static string Text(string? value, string field, int maxLength, bool required)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            return required ? throw Invalid(field, $"{field} is required.") : string.Empty;
+            return required ? throw FieldErrors.Invalid(field, $"{field} is required.") : string.Empty;
         }
 
         var trimmed = value.Trim();
         if (trimmed.Length > maxLength || trimmed.Any(char.IsControl))
         {
-            throw Invalid(field, $"{field} must be at most {maxLength} characters without control characters.");
+            throw FieldErrors.Invalid(field, $"{field} must be at most {maxLength} characters without control characters.");
         }
 
         return trimmed;
@@ -80,12 +73,12 @@ internal static class CredentialRules
             || !string.IsNullOrEmpty(uri.UserInfo) || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment)
             || string.IsNullOrEmpty(uri.Host))
         {
-            throw Invalid(field, $"{field} must be an absolute https URL without user info, query or fragment, at most {MaxUrlLength} characters.");
+            throw FieldErrors.Invalid(field, $"{field} must be an absolute https URL without user info, query or fragment, at most {MaxUrlLength} characters.");
         }
 
         if (IsInternalHost(uri))
         {
-            throw Invalid(field, $"{field} must name a public host, not localhost, a private or a link-local address.");
+            throw FieldErrors.Invalid(field, $"{field} must name a public host, not localhost, a private or a link-local address.");
         }
 
         return uri.GetLeftPart(UriPartial.Path).TrimEnd('/');

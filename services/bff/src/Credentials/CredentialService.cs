@@ -2,7 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using PocketCode.Bff.Credentials.Keystores;
 using PocketCode.Bff.Users;
 using PocketCode.Platform;
-using PocketCode.Platform.Secrets;
+using PocketCode.Accounts.Credentials;
 
 namespace PocketCode.Bff.Credentials;
 
@@ -69,7 +69,7 @@ public sealed partial class CredentialService(
         }
         catch (KeystoreValidationException ex)
         {
-            throw CredentialRules.Invalid(ex.Field, ex.Message);
+            throw FieldErrors.Invalid(ex.Field, ex.Message);
         }
 
         return StoreAsync(user, CredentialKinds.Keystore, KeystoreSecret(file, info, storePassword, keyPassword), KeystoreDetails(info, generated: false), cancellationToken);
@@ -84,7 +84,7 @@ public sealed partial class CredentialService(
         var alias = CredentialRules.Text(request.Alias, "alias", CredentialRules.MaxAliasLength, required: true);
         if (!AliasPattern().IsMatch(alias))
         {
-            throw CredentialRules.Invalid("alias", "alias must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.");
+            throw FieldErrors.Invalid("alias", "alias must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.");
         }
 
         var subject = Subject(request);
@@ -144,7 +144,7 @@ public sealed partial class CredentialService(
     /// <summary>The kind as stored (routes match case-insensitively, so must this); 400 for unknown kinds.</summary>
     public static string ResolveKind(string kind) =>
         CredentialKinds.All.FirstOrDefault(k => string.Equals(k, kind, StringComparison.OrdinalIgnoreCase))
-        ?? throw CredentialRules.Invalid("kind", $"Unknown credential kind; use one of {string.Join(", ", CredentialKinds.All)}.");
+        ?? throw FieldErrors.Invalid("kind", $"Unknown credential kind; use one of {string.Join(", ", CredentialKinds.All)}.");
 
     public static CredentialResponse ToResponse(CredentialSummary summary) => new(
         summary.Kind, summary.Fingerprint, summary.CreatedAt, summary.UpdatedAt, summary.Readable ? "ok" : "unreadable", summary.Details);
@@ -163,18 +163,18 @@ public sealed partial class CredentialService(
     {
         if (string.IsNullOrWhiteSpace(base64))
         {
-            throw CredentialRules.Invalid("keystore", "keystore is required: the keystore file (PKCS12 or JKS) as base64.");
+            throw FieldErrors.Invalid("keystore", "keystore is required: the keystore file (PKCS12 or JKS) as base64.");
         }
 
         var buffer = new byte[(base64.Length / 4 * 3) + 3];
         if (!Convert.TryFromBase64String(base64.Trim(), buffer, out var length))
         {
-            throw CredentialRules.Invalid("keystore", "keystore must be standard base64.");
+            throw FieldErrors.Invalid("keystore", "keystore must be standard base64.");
         }
 
         if (length == 0 || length > CredentialRules.MaxKeystoreBytes)
         {
-            throw CredentialRules.Invalid("keystore", $"The keystore file must be 1 to {CredentialRules.MaxKeystoreBytes} bytes.");
+            throw FieldErrors.Invalid("keystore", $"The keystore file must be 1 to {CredentialRules.MaxKeystoreBytes} bytes.");
         }
 
         return buffer[..length];
@@ -213,7 +213,7 @@ public sealed partial class CredentialService(
         var country = CredentialRules.Text(request.Country, "country", 2, required: false);
         if (country.Length > 0 && !(country.Length == 2 && country.All(char.IsAsciiLetterUpper)))
         {
-            throw CredentialRules.Invalid("country", "country must be a two-letter ISO 3166 code in capitals, e.g. DE.");
+            throw FieldErrors.Invalid("country", "country must be a two-letter ISO 3166 code in capitals, e.g. DE.");
         }
 
         // X500DistinguishedNameBuilder encodes in reverse order of addition; most specific first

@@ -2,7 +2,8 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using PocketCode.Platform;
-using PocketCode.Platform.Secrets;
+using PocketCode.Accounts.Credentials;
+using PocketCode.Accounts.Users;
 using PocketCode.Storage.Documents;
 
 namespace PocketCode.Bff.Credentials;
@@ -49,7 +50,7 @@ public sealed class KeystoreDownloads(IDocumentStore store, CredentialVault vaul
         }
 
         var path = PathOf(token);
-        var userPath = CredentialVault.UserPath(uid);
+        var userPath = UserDocuments.PathOf(uid);
         var record = await store.RunTransactionAsync(async (transaction, ct) =>
         {
             var download = await transaction.GetAsync(path, ct);

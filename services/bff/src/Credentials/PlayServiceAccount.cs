@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using PocketCode.Platform;
 
 namespace PocketCode.Bff.Credentials;
 
@@ -19,12 +20,12 @@ internal static class PlayServiceAccount
     {
         if (string.IsNullOrWhiteSpace(json))
         {
-            throw CredentialRules.Invalid(Field, "serviceAccountJson is required: the text of the service account's JSON key file.");
+            throw FieldErrors.Invalid(Field, "serviceAccountJson is required: the text of the service account's JSON key file.");
         }
 
         if (json.Length > CredentialRules.MaxServiceAccountJsonLength)
         {
-            throw CredentialRules.Invalid(Field, $"serviceAccountJson must be at most {CredentialRules.MaxServiceAccountJsonLength} characters; a key file is about 2,400.");
+            throw FieldErrors.Invalid(Field, $"serviceAccountJson must be at most {CredentialRules.MaxServiceAccountJsonLength} characters; a key file is about 2,400.");
         }
 
         JsonDocument document;
@@ -34,7 +35,7 @@ internal static class PlayServiceAccount
         }
         catch (JsonException)
         {
-            throw CredentialRules.Invalid(Field, "serviceAccountJson is not valid JSON.");
+            throw FieldErrors.Invalid(Field, "serviceAccountJson is not valid JSON.");
         }
 
         using (document)
@@ -42,30 +43,30 @@ internal static class PlayServiceAccount
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                throw CredentialRules.Invalid(Field, "serviceAccountJson must be a JSON object.");
+                throw FieldErrors.Invalid(Field, "serviceAccountJson must be a JSON object.");
             }
 
             if (String(root, "type") != "service_account")
             {
-                throw CredentialRules.Invalid(Field, "serviceAccountJson is not a service-account key: \"type\" must be \"service_account\".");
+                throw FieldErrors.Invalid(Field, "serviceAccountJson is not a service-account key: \"type\" must be \"service_account\".");
             }
 
             var email = String(root, "client_email");
             if (email is null || email.Length > 320 || email.IndexOf('@', StringComparison.Ordinal) <= 0)
             {
-                throw CredentialRules.Invalid(Field, "serviceAccountJson needs \"client_email\", the service account's e-mail address.");
+                throw FieldErrors.Invalid(Field, "serviceAccountJson needs \"client_email\", the service account's e-mail address.");
             }
 
             var projectId = String(root, "project_id");
             if (string.IsNullOrWhiteSpace(projectId) || projectId.Length > 128)
             {
-                throw CredentialRules.Invalid(Field, "serviceAccountJson needs \"project_id\".");
+                throw FieldErrors.Invalid(Field, "serviceAccountJson needs \"project_id\".");
             }
 
             var pem = String(root, "private_key");
             if (pem is null || !IsRsaPrivateKey(pem))
             {
-                throw CredentialRules.Invalid(Field, "serviceAccountJson needs \"private_key\", a PEM RSA private key (-----BEGIN PRIVATE KEY-----).");
+                throw FieldErrors.Invalid(Field, "serviceAccountJson needs \"private_key\", a PEM RSA private key (-----BEGIN PRIVATE KEY-----).");
             }
 
             var keyId = String(root, "private_key_id");

@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using PocketCode.Bff.Routing;
 
 namespace PocketCode.Bff.Home;
 
@@ -18,9 +17,6 @@ internal sealed record MarketplaceHighlights(bool Available, IReadOnlyList<JsonE
 internal sealed partial class MarketplaceHighlightsClient(
     HttpClient http,
     IOptions<HomeOptions> options,
-    IOptions<ServiceRoutesOptions> routes,
-    IConfiguration configuration,
-    IGoogleIdTokenSource idTokens,
     ILogger<MarketplaceHighlightsClient> logger)
 {
     public const string Path = "v1/marketplace/highlights";
@@ -35,13 +31,6 @@ internal sealed partial class MarketplaceHighlightsClient(
             if (!string.IsNullOrEmpty(authorization))
             {
                 request.Headers.TryAddWithoutValidation("Authorization", authorization);
-            }
-
-            var settings = routes.Value;
-            if (ServiceRoutes.UsesGoogleIdTokens(settings, configuration))
-            {
-                var token = await idTokens.GetTokenAsync(settings.Marketplace.Url!.TrimEnd('/'), timeout.Token);
-                request.Headers.TryAddWithoutValidation(ServiceRoutes.ServerlessAuthorizationHeader, "Bearer " + token);
             }
 
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using PocketCode.Accounts.Users;
 using PocketCode.Platform;
 using PocketCode.Storage.Documents;
 
@@ -14,7 +15,7 @@ internal sealed record Device(string InstallationId, string Token, string Platfo
 /// </summary>
 internal sealed partial class DeviceService(IDocumentStore documents, IOptions<NotificationsOptions> options)
 {
-    public const string Collection = "devices";
+    public const string Collection = UserDocuments.DevicesCollection;
     public const string TokenField = "token";
     public const string PlatformField = "platform";
     public const string AppVersionField = "appVersion";
@@ -23,34 +24,34 @@ internal sealed partial class DeviceService(IDocumentStore documents, IOptions<N
     public const int MaxTokenLength = 4096;
     public static readonly string[] Platforms = ["android", "ios"];
 
-    public static string CollectionPath(string uid) => $"users/{uid}/{Collection}";
+    public static string CollectionPath(string uid) => UserDocuments.DevicesPath(uid);
 
-    public static string DocumentPath(string uid, string installationId) => $"{CollectionPath(uid)}/{installationId}";
+    public static string DocumentPath(string uid, string installationId) => UserDocuments.DevicePath(uid, installationId);
 
     public static bool IsValidInstallationId(string? id) => id is not null && InstallationIdPattern().IsMatch(id);
 
     /// <summary>Field errors of a registration (empty when valid).</summary>
-    public static Dictionary<string, string[]> Validate(string installationId, string? token, string? platform, string? appVersion)
+    public static FieldErrors Validate(string installationId, string? token, string? platform, string? appVersion)
     {
-        var errors = new Dictionary<string, string[]>();
+        var errors = new FieldErrors();
         if (!IsValidInstallationId(installationId))
         {
-            errors["installationId"] = ["The installation id is 1 to 128 letters, digits, '-' or '_'."];
+            errors.Add("installationId", "The installation id is 1 to 128 letters, digits, '-' or '_'.");
         }
 
         if (string.IsNullOrWhiteSpace(token) || token.Length > MaxTokenLength || token.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
         {
-            errors["token"] = [$"Send the FCM registration token: 1 to {MaxTokenLength} characters, no spaces."];
+            errors.Add("token", $"Send the FCM registration token: 1 to {MaxTokenLength} characters, no spaces.");
         }
 
         if (platform is null || !Platforms.Contains(platform, StringComparer.Ordinal))
         {
-            errors["platform"] = ["platform is android or ios."];
+            errors.Add("platform", "platform is android or ios.");
         }
 
         if (appVersion is null || !AppVersionPattern().IsMatch(appVersion))
         {
-            errors["appVersion"] = ["appVersion is 1 to 32 letters, digits, '.', '+', '-' or '_' (e.g. 1.4.0+27)."];
+            errors.Add("appVersion", "appVersion is 1 to 32 letters, digits, '.', '+', '-' or '_' (e.g. 1.4.0+27).");
         }
 
         return errors;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using PocketCode.Platform;
 
 namespace PocketCode.Bff.Notifications;
 
@@ -38,12 +39,9 @@ internal sealed class NotificationsOptionsValidator : IValidateOptions<Notificat
 {
     public ValidateOptionsResult Validate(string? name, NotificationsOptions options)
     {
-        var failures = new List<string>();
+        var failures = new OptionsFailures(NotificationsOptions.SectionName);
         const string s = NotificationsOptions.SectionName;
-        if (options.FcmBaseUrl is not { IsAbsoluteUri: true } url || !(url.Scheme == Uri.UriSchemeHttps || (url.Scheme == Uri.UriSchemeHttp && url.IsLoopback)))
-        {
-            failures.Add($"{s}:{nameof(options.FcmBaseUrl)} must be an https URL (plain http only on loopback).");
-        }
+        failures.HttpsUrl(nameof(options.FcmBaseUrl), options.FcmBaseUrl);
 
         if (options.CredentialFile is { Length: > 0 } file && !File.Exists(file))
         {
@@ -70,6 +68,6 @@ internal sealed class NotificationsOptionsValidator : IValidateOptions<Notificat
             failures.Add($"{s}:{nameof(options.SentRecordLifetime)} must be positive.");
         }
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures.Result();
     }
 }

@@ -1,3 +1,4 @@
+using PocketCode.Accounts.Users;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using PocketCode.Bff.Builds;
@@ -11,13 +12,13 @@ namespace PocketCode.Bff.Notifications;
 internal static class NotificationKinds
 {
     /// <summary>A build that reached succeeded with a Play listing link: it was published to its track.</summary>
-    public const string Publish = UserDocumentMapper.Publish;
+    public const string Publish = UserDocuments.Publish;
 
     /// <summary>A build that succeeded without a Play listing link.</summary>
-    public const string BuildSucceeded = UserDocumentMapper.BuildSucceeded;
+    public const string BuildSucceeded = UserDocuments.BuildSucceeded;
 
     /// <summary>Failed and cancelled builds.</summary>
-    public const string BuildFailed = UserDocumentMapper.BuildFailed;
+    public const string BuildFailed = UserDocuments.BuildFailed;
 
     public static string Of(Build build) => build.State switch
     {
@@ -51,7 +52,7 @@ internal sealed record NotifyResult(NotifyOutcome Outcome, int Delivered = 0, in
 /// crash between the record and the send loses that notification rather than repeating it.)
 /// </summary>
 internal sealed partial class PushNotifier(
-    IDocumentStore documents, DeviceService devices, FcmClient fcm, IOptions<NotificationsOptions> options, ILogger<PushNotifier> logger)
+    IDocumentStore documents, UserProfiles profiles, DeviceService devices, FcmClient fcm, IOptions<NotificationsOptions> options, ILogger<PushNotifier> logger)
 {
     public const string Collection = "notifications";
     public const string ExpiresAt = "expiresAt";
@@ -66,9 +67,7 @@ internal sealed partial class PushNotifier(
         }
 
         var kind = NotificationKinds.Of(build);
-        var user = await documents.GetAsync($"users/{build.OwnerUid}", cancellationToken);
-        var wanted = user?.GetBoolean($"{UserDocumentMapper.Settings}.{UserDocumentMapper.Notifications}.{kind}") ?? true;
-        if (!wanted)
+        if (!await profiles.WantsNotificationAsync(build.OwnerUid, kind, cancellationToken))
         {
             return new NotifyResult(NotifyOutcome.TurnedOff);
         }

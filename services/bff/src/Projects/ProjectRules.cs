@@ -1,5 +1,5 @@
 using System.Globalization;
-using PocketCode.Bff.Templates;
+using PocketCode.Bff.Projects.Templates;
 
 namespace PocketCode.Bff.Projects;
 

@@ -1,6 +1,7 @@
+using PocketCode.Accounts.Users;
 using Microsoft.Extensions.Options;
-using PocketCode.Bff.Files;
-using PocketCode.Bff.Templates;
+using PocketCode.Bff.Projects.Files;
+using PocketCode.Bff.Projects.Templates;
 using PocketCode.Platform;
 using PocketCode.Storage.Blobs;
 using PocketCode.Storage.Documents;
@@ -101,30 +102,14 @@ internal sealed partial class ProjectService(
     public async Task<ProjectPage> ListAsync(string uid, int? pageSize, string? pageToken, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var size = pageSize ?? settings.DefaultPageSize;
-        if (size < 1 || size > settings.MaxPageSize)
-        {
-            throw new ProblemException(400, ProblemCodes.ValidationFailed, $"pageSize must be between 1 and {settings.MaxPageSize}.");
-        }
+        var size = PageSizes.Resolve(pageSize, settings.DefaultPageSize, settings.MaxPageSize);
 
         var query = new DocumentQuery(ProjectStorage.Collection)
             .Where(ProjectDocuments.OwnerUid, FilterOperator.Equal, uid)
             .Where(ProjectDocuments.State, FilterOperator.Equal, ProjectStates.Active)
             .OrderBy(ProjectDocuments.LastActivityAt, SortDirection.Descending)
-            .Take(size);
-        if (!string.IsNullOrEmpty(pageToken))
-        {
-            try
-            {
-                var cursor = QueryCursor.Parse(pageToken);
-                cursor.EnsureMatches(query);
-                query = query.StartAfter(cursor);
-            }
-            catch (FormatException)
-            {
-                throw ProblemException.BadRequest("pageToken is not a token this list returned; start again without it.");
-            }
-        }
+            .Take(size)
+            .ContinueAfter(pageToken);
 
         var result = await documents.QueryAsync(query, cancellationToken);
         return new ProjectPage(result.Documents.Select(ProjectDocuments.FromSnapshot).ToList(), result.NextCursor?.ToToken());
@@ -319,14 +304,10 @@ internal sealed partial class ProjectService(
 /// <summary>Checks on the caller's uid before it becomes part of a blob name or document id.</summary>
 internal static class ProjectOwners
 {
-    /// <summary>
-    /// Firebase uids are up to 128 characters and, from custom tokens, could hold a slash; such a
-    /// uid would change the meaning of <c>{uid}/{projectId}/</c>, so it is refused outright.
-    /// </summary>
+    /// <summary>A uid that would change the meaning of <c>{uid}/{projectId}/</c> is refused outright.</summary>
     public static void EnsureUsable(string uid)
     {
-        if (uid.Length is 0 or > 128 || uid.Contains('/', StringComparison.Ordinal) || uid is "." or ".."
-            || uid.Any(char.IsControl) || (uid.StartsWith("__", StringComparison.Ordinal) && uid.EndsWith("__", StringComparison.Ordinal)))
+        if (!UserDocuments.IsUsableUid(uid))
         {
             throw ProblemException.Forbidden("This account's id cannot own projects; contact support.");
         }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using PocketCode.Platform;
 
 namespace PocketCode.Bff.Projects;
 
@@ -68,41 +69,21 @@ internal sealed class ProjectsOptionsValidator : IValidateOptions<ProjectsOption
 {
     public ValidateOptionsResult Validate(string? name, ProjectsOptions options)
     {
-        var failures = new List<string>();
-        void Positive(string key, double value)
-        {
-            if (value <= 0)
-            {
-                failures.Add($"{ProjectsOptions.SectionName}:{key} must be positive.");
-            }
-        }
-
-        Positive(nameof(options.MaxFileBytes), options.MaxFileBytes);
-        Positive(nameof(options.MaxArchiveBytes), options.MaxArchiveBytes);
-        Positive(nameof(options.MaxArchiveEntries), options.MaxArchiveEntries);
-        Positive(nameof(options.MaxArchiveUncompressedBytes), options.MaxArchiveUncompressedBytes);
-        Positive(nameof(options.MaxCompressionRatio), options.MaxCompressionRatio);
-        Positive(nameof(options.MaxJsonBodyBytes), options.MaxJsonBodyBytes);
-        Positive(nameof(options.DefaultPageSize), options.DefaultPageSize);
-        Positive(nameof(options.IdempotencyKeyLifetime), options.IdempotencyKeyLifetime.TotalSeconds);
-        Positive(nameof(options.IdempotencyLease), options.IdempotencyLease.TotalSeconds);
-        Positive(nameof(options.IdempotencyWait), options.IdempotencyWait.TotalSeconds);
-        if (options.CompressionRatioGraceBytes < 0)
-        {
-            failures.Add($"{ProjectsOptions.SectionName}:{nameof(options.CompressionRatioGraceBytes)} cannot be negative.");
-        }
-
-        if (options.MaxPageSize < options.DefaultPageSize)
-        {
-            failures.Add($"{ProjectsOptions.SectionName}:{nameof(options.MaxPageSize)} must be at least {nameof(options.DefaultPageSize)}.");
-        }
-
         var templates = options.ResolveTemplatesPath();
-        if (!Directory.Exists(templates))
-        {
-            failures.Add($"The starter templates folder '{templates}' does not exist (set {ProjectsOptions.SectionName}:{nameof(options.TemplatesPath)} or ship services/bff/templates with the service).");
-        }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return new OptionsFailures(ProjectsOptions.SectionName)
+            .Positive(nameof(options.MaxFileBytes), options.MaxFileBytes)
+            .Positive(nameof(options.MaxArchiveBytes), options.MaxArchiveBytes)
+            .Positive(nameof(options.MaxArchiveEntries), options.MaxArchiveEntries)
+            .Positive(nameof(options.MaxArchiveUncompressedBytes), options.MaxArchiveUncompressedBytes)
+            .Positive(nameof(options.MaxCompressionRatio), options.MaxCompressionRatio)
+            .Positive(nameof(options.MaxJsonBodyBytes), options.MaxJsonBodyBytes)
+            .Positive(nameof(options.DefaultPageSize), options.DefaultPageSize)
+            .Positive(nameof(options.IdempotencyKeyLifetime), options.IdempotencyKeyLifetime)
+            .Positive(nameof(options.IdempotencyLease), options.IdempotencyLease)
+            .Positive(nameof(options.IdempotencyWait), options.IdempotencyWait)
+            .NotNegative(nameof(options.CompressionRatioGraceBytes), options.CompressionRatioGraceBytes)
+            .AtLeast(nameof(options.MaxPageSize), options.MaxPageSize, nameof(options.DefaultPageSize), options.DefaultPageSize)
+            .Check(Directory.Exists(templates), $"The starter templates folder '{templates}' does not exist (set {ProjectsOptions.SectionName}:{nameof(options.TemplatesPath)} or ship services/bff/templates with the service).")
+            .Result();
     }
 }

@@ -62,3 +62,37 @@ internal sealed class ApplicationDefaultIdTokenSource : IGoogleIdTokenSource
                 "run as a service account (Cloud Run does) or set Services:UseGoogleIdTokens=false.");
     }
 }
+
+/// <summary>
+/// Adds the BFF's Google ID token to a call to an internal service on Cloud Run, in
+/// <c>X-Serverless-Authorization</c> (Cloud Run checks it and leaves <c>Authorization</c>, the
+/// user's own token, to the service). The one place that writes the header: the typed clients
+/// send through this handler, and the routes' YARP transform calls <see cref="ApplyAsync"/>.
+/// </summary>
+internal sealed class GoogleIdTokenHandler(IGoogleIdTokenSource tokens, string? audience) : DelegatingHandler
+{
+    public const string HeaderName = "X-Serverless-Authorization";
+
+    /// <summary>Cloud Run checks the audience against the service's URL: the base address, no trailing slash.</summary>
+    public static string AudienceOf(string serviceUrl) => serviceUrl.TrimEnd('/');
+
+    /// <summary>Replaces any <c>X-Serverless-Authorization</c> on the request with the BFF's own token.</summary>
+    public static async Task ApplyAsync(HttpRequestMessage request, IGoogleIdTokenSource tokens, string audience, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(tokens);
+        var token = await tokens.GetTokenAsync(audience, cancellationToken);
+        request.Headers.Remove(HeaderName);
+        request.Headers.TryAddWithoutValidation(HeaderName, "Bearer " + token);
+    }
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (audience is not null)
+        {
+            await ApplyAsync(request, tokens, audience, cancellationToken);
+        }
+
+        return await base.SendAsync(request, cancellationToken);
+    }
+}

@@ -16,7 +16,7 @@ namespace PocketCode.Bff.Routing;
 /// </summary>
 public static class ServiceRoutes
 {
-    public const string ServerlessAuthorizationHeader = "X-Serverless-Authorization";
+    public const string ServerlessAuthorizationHeader = GoogleIdTokenHandler.HeaderName;
     internal const string MarketplaceCluster = "marketplace";
     internal const string ApiProxyCluster = "api-proxy";
     private const string CloudRunServiceVariable = "K_SERVICE";
@@ -81,6 +81,26 @@ public static class ServiceRoutes
             ]);
     }
 
+    /// <summary>
+    /// A typed client of the marketplace: its base address from <c>Services:Marketplace:Url</c> and,
+    /// on Cloud Run, the BFF's Google ID token on every call (<see cref="GoogleIdTokenHandler"/>).
+    /// </summary>
+    public static IHttpClientBuilder AddMarketplaceClient<TClient>(this IServiceCollection services)
+        where TClient : class =>
+        services.AddHttpClient<TClient>((sp, http) =>
+            {
+                var url = sp.GetRequiredService<IOptions<ServiceRoutesOptions>>().Value.Marketplace.Url!;
+                http.BaseAddress = new Uri(url.EndsWith('/') ? url : url + "/");
+            })
+            .AddHttpMessageHandler(sp =>
+            {
+                var options = sp.GetRequiredService<IOptions<ServiceRoutesOptions>>().Value;
+                var audience = UsesGoogleIdTokens(options, sp.GetRequiredService<IConfiguration>())
+                    ? GoogleIdTokenHandler.AudienceOf(options.Marketplace.Url!)
+                    : null;
+                return new GoogleIdTokenHandler(sp.GetRequiredService<IGoogleIdTokenSource>(), audience);
+            });
+
     internal static bool UsesGoogleIdTokens(ServiceRoutesOptions options, IConfiguration configuration) =>
         options.UseGoogleIdTokens ?? !string.IsNullOrEmpty(configuration[CloudRunServiceVariable]);
 
@@ -94,15 +114,10 @@ public static class ServiceRoutes
         if (UsesGoogleIdTokens(options, services.GetRequiredService<IConfiguration>())
             && context.Cluster?.Destinations?.Values.FirstOrDefault()?.Address is { } address)
         {
-            // Cloud Run checks the audience against the service's URL: the base address, no path.
-            var audience = address.TrimEnd('/');
+            var audience = GoogleIdTokenHandler.AudienceOf(address);
             var tokens = services.GetRequiredService<IGoogleIdTokenSource>();
-            context.AddRequestTransform(async transform =>
-            {
-                var token = await tokens.GetTokenAsync(audience, transform.HttpContext.RequestAborted);
-                transform.ProxyRequest.Headers.Remove(ServerlessAuthorizationHeader);
-                transform.ProxyRequest.Headers.TryAddWithoutValidation(ServerlessAuthorizationHeader, "Bearer " + token);
-            });
+            context.AddRequestTransform(transform =>
+                new ValueTask(GoogleIdTokenHandler.ApplyAsync(transform.ProxyRequest, tokens, audience, transform.HttpContext.RequestAborted)));
         }
 
         context.AddResponseTransform(transform =>

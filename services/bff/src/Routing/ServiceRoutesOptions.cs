@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using PocketCode.Platform;
 
 namespace PocketCode.Bff.Routing;
 
@@ -63,7 +64,7 @@ internal sealed class ServiceRoutesOptionsValidator : IValidateOptions<ServiceRo
 {
     public ValidateOptionsResult Validate(string? name, ServiceRoutesOptions options)
     {
-        var failures = new List<string>();
+        var failures = new OptionsFailures(ServiceRoutesOptions.SectionName);
         Check(options.Marketplace.Url, ServiceRoutesOptions.MarketplaceUrlKey, failures);
         Check(options.ApiProxy.Url, ServiceRoutesOptions.ApiProxyUrlKey, failures);
         if (options.ProxyActivityTimeout <= TimeSpan.Zero)
@@ -71,10 +72,10 @@ internal sealed class ServiceRoutesOptionsValidator : IValidateOptions<ServiceRo
             failures.Add("Services:ProxyActivityTimeout must be positive.");
         }
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures.Result();
     }
 
-    private static void Check(string? url, string key, List<string> failures)
+    private static void Check(string? url, string key, OptionsFailures failures)
     {
         if (string.IsNullOrWhiteSpace(url))
         {

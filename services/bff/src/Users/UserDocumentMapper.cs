@@ -1,31 +1,17 @@
+using PocketCode.Accounts.Users;
+using static PocketCode.Accounts.Users.UserDocuments;
 using PocketCode.Platform;
 using PocketCode.Storage.Documents;
 
 namespace PocketCode.Bff.Users;
 
 /// <summary>
-/// The <c>users/{uid}</c> document's profile part: <c>uid, displayName, email, photoUrl, bio,
-/// settings{theme, editorFontSize, notifications{buildSucceeded, buildFailed, publish}},
-/// createdAt, updatedAt</c>. (<c>credentials</c> belongs to the credential vault.) Settings keep only
-/// what the user changed; defaults are applied on read, so changing a default reaches everyone.
+/// The BFF's mapping of the profile part of <c>users/{uid}</c> (fields in <see cref="UserDocuments"/>).
+/// Settings keep only what the user changed; defaults are applied on read, so changing a default
+/// reaches everyone.
 /// </summary>
 internal static class UserDocumentMapper
 {
-    public const string Uid = "uid";
-    public const string DisplayName = "displayName";
-    public const string Email = "email";
-    public const string PhotoUrl = "photoUrl";
-    public const string Bio = "bio";
-    public const string Settings = "settings";
-    public const string Theme = "theme";
-    public const string EditorFontSize = "editorFontSize";
-    public const string Notifications = "notifications";
-    public const string BuildSucceeded = "buildSucceeded";
-    public const string BuildFailed = "buildFailed";
-    public const string Publish = "publish";
-    public const string CreatedAt = "createdAt";
-    public const string UpdatedAt = "updatedAt";
-
     /// <summary>The first version of a profile, from the token's name, email and picture claims.</summary>
     public static Dictionary<string, object?> NewProfile(ICurrentUser user)
     {
@@ -60,9 +46,9 @@ internal static class UserDocumentMapper
             theme is not null && UserRules.Themes.Contains(theme) ? theme : defaults.Theme,
             fontSize is >= UserRules.EditorFontSizeMin and <= UserRules.EditorFontSizeMax ? (int)fontSize : defaults.EditorFontSize,
             new NotificationSettings(
-                user.GetBoolean($"{Settings}.{Notifications}.{BuildSucceeded}") ?? defaults.Notifications.BuildSucceeded,
-                user.GetBoolean($"{Settings}.{Notifications}.{BuildFailed}") ?? defaults.Notifications.BuildFailed,
-                user.GetBoolean($"{Settings}.{Notifications}.{Publish}") ?? defaults.Notifications.Publish));
+                user.GetBoolean(NotificationSetting(BuildSucceeded)) ?? defaults.Notifications.BuildSucceeded,
+                user.GetBoolean(NotificationSetting(BuildFailed)) ?? defaults.Notifications.BuildFailed,
+                user.GetBoolean(NotificationSetting(Publish)) ?? defaults.Notifications.Publish));
     }
 
     private static string InitialDisplayName(string? name, string? email)

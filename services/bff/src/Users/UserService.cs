@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Primitives;
 using PocketCode.Platform;
-using PocketCode.Platform.Secrets;
+using PocketCode.Accounts.Credentials;
+using PocketCode.Accounts.Users;
 using PocketCode.Storage.Documents;
 
 namespace PocketCode.Bff.Users;
@@ -11,7 +12,7 @@ public sealed class UserService(IDocumentStore store)
     // A first GET can race another first request; a few tries settle who created the document.
     private const int EnsureAttempts = 3;
 
-    public static string UserPath(string uid) => CredentialVault.UserPath(uid);
+    public static string UserPath(string uid) => UserDocuments.PathOf(uid);
 
     /// <summary>
     /// The user's document, created from the token's claims on first use. A document that exists
@@ -24,7 +25,7 @@ public sealed class UserService(IDocumentStore store)
         for (var attempt = 1; ; attempt++)
         {
             var snapshot = await store.GetAsync(path, cancellationToken);
-            if (snapshot is not null && snapshot.Has(UserDocumentMapper.CreatedAt))
+            if (snapshot is not null && snapshot.Has(UserDocuments.CreatedAt))
             {
                 return snapshot;
             }
@@ -67,7 +68,7 @@ public sealed class UserService(IDocumentStore store)
             return current;
         }
 
-        var fields = new Dictionary<string, object?>(patch.Fields) { [UserDocumentMapper.UpdatedAt] = FieldValue.ServerTimestamp };
+        var fields = new Dictionary<string, object?>(patch.Fields) { [UserDocuments.UpdatedAt] = FieldValue.ServerTimestamp };
         try
         {
             await store.UpdateAsync(

@@ -7,8 +7,6 @@ namespace PocketCode.Bff.Tests.Archives;
 
 public sealed class ZipPreflightTests
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     private static async Task<long?> CountAsync(byte[] bytes, long limit)
     {
         var path = Path.GetTempFileName();

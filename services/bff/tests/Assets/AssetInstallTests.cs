@@ -70,22 +70,15 @@ public sealed class AssetInstallTests(InstallFixture fixture) : IClassFixture<In
         return memory.ToArray();
     }
 
-    private static async Task<JsonElement> OkJsonAsync(HttpResponseMessage response, HttpStatusCode expected = HttpStatusCode.OK)
-    {
-        var text = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.StatusCode == expected, $"Expected {(int)expected}, got {(int)response.StatusCode}: {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
-
     /// <summary>Creates and publishes an asset on the marketplace as <paramref name="author"/>; returns its id.</summary>
     private static async Task<string> PublishAsync(HttpClient author, string kind, byte[] zip, string version = "1.0.0")
     {
-        var created = await OkJsonAsync(await author.PostAsJsonAsync("/v1/marketplace/assets", new
+        var created = await ReadJsonAsync(await author.PostAsJsonAsync("/v1/marketplace/assets", new
         {
             kind, title = "Install " + kind, description = "For install tests", license = "MIT", tags = new[] { "install" },
         }, Ct), HttpStatusCode.Created);
         var id = created.GetProperty("id").GetString()!;
-        var declared = await OkJsonAsync(await author.PostAsJsonAsync($"/v1/marketplace/assets/{id}/versions", new
+        var declared = await ReadJsonAsync(await author.PostAsJsonAsync($"/v1/marketplace/assets/{id}/versions", new
         {
             version, changelog = "", sha256 = Convert.ToHexStringLower(SHA256.HashData(zip)), size = zip.Length,
         }, Ct), HttpStatusCode.Created);
@@ -97,7 +90,7 @@ public sealed class AssetInstallTests(InstallFixture fixture) : IClassFixture<In
             Assert.True(put.IsSuccessStatusCode);
         }
 
-        await OkJsonAsync(await author.PostAsync($"/v1/marketplace/assets/{id}/versions/{version}/confirm", null, Ct));
+        await ReadJsonAsync(await author.PostAsync($"/v1/marketplace/assets/{id}/versions/{version}/confirm", null, Ct));
         return id;
     }
 
@@ -125,7 +118,7 @@ public sealed class AssetInstallTests(InstallFixture fixture) : IClassFixture<In
         var component = await PublishAsync(author, "component", Zip(("LoginScreen.kt", "@Composable fun Login() {}"), ("README.md", "# Login")));
 
         var project = await EmptyProjectAsync(user);
-        var installed = await OkJsonAsync(await user.PostAsJsonAsync($"/v1/projects/{project}/assets", new { assetId = template, version = "1.0.0" }, Ct));
+        var installed = await ReadJsonAsync(await user.PostAsJsonAsync($"/v1/projects/{project}/assets", new { assetId = template, version = "1.0.0" }, Ct));
         Assert.Equal(3, installed.GetProperty("written").GetInt32());
         Assert.Equal("rootProject.name = \"t\"", await user.GetFileTextAsync(project, "settings.gradle.kts"));
 
@@ -135,7 +128,7 @@ public sealed class AssetInstallTests(InstallFixture fixture) : IClassFixture<In
             await ProblemAssert.IsProblemAsync(again, HttpStatusCode.Conflict);
         }
 
-        var component1 = await OkJsonAsync(await user.PostAsJsonAsync($"/v1/projects/{project}/assets", new { assetId = component, version = "1.0.0", path = "app/src/main/ui" }, Ct));
+        var component1 = await ReadJsonAsync(await user.PostAsJsonAsync($"/v1/projects/{project}/assets", new { assetId = component, version = "1.0.0", path = "app/src/main/ui" }, Ct));
         Assert.Equal(["app/src/main/ui/LoginScreen.kt", "app/src/main/ui/README.md"], component1.GetProperty("files").EnumerateArray().Select(f => f.GetString()!).ToArray());
         Assert.Equal("@Composable fun Login() {}", await user.GetFileTextAsync(project, "app/src/main/ui/LoginScreen.kt"));
 
@@ -153,12 +146,12 @@ public sealed class AssetInstallTests(InstallFixture fixture) : IClassFixture<In
 
         Assert.Equal(before, await user.TreeAsync(project));
         Assert.Equal("my edits", await user.GetFileTextAsync(project, "app/src/main/ui/LoginScreen.kt"));
-        var overwritten = await OkJsonAsync(await user.PostAsJsonAsync($"/v1/projects/{project}/assets", new { assetId = component, version = "1.0.0", path = "app/src/main/ui", overwrite = true }, Ct));
+        var overwritten = await ReadJsonAsync(await user.PostAsJsonAsync($"/v1/projects/{project}/assets", new { assetId = component, version = "1.0.0", path = "app/src/main/ui", overwrite = true }, Ct));
         Assert.Equal(2, overwritten.GetProperty("overwritten").GetInt32());
         Assert.Equal("@Composable fun Login() {}", await user.GetFileTextAsync(project, "app/src/main/ui/LoginScreen.kt"));
 
         // Each install asked the marketplace for a download link, which it counted.
-        var detail = await OkJsonAsync(await author.GetAsync($"/v1/marketplace/assets/{component}", Ct));
+        var detail = await ReadJsonAsync(await author.GetAsync($"/v1/marketplace/assets/{component}", Ct));
         Assert.True(detail.GetProperty("downloads").GetInt64() >= 2);
     }
 

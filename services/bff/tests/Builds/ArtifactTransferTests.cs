@@ -15,8 +15,6 @@ namespace PocketCode.Bff.Tests.Builds;
 /// </summary>
 public sealed class ArtifactTransferTests(KestrelServiceFactory factory) : IClassFixture<KestrelServiceFactory>
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task An_artifact_over_the_default_body_limit_uploads_and_downloads_through_its_signed_urls()
     {

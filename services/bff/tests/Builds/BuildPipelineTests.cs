@@ -5,7 +5,7 @@ using LibGit2Sharp;
 using Microsoft.Extensions.DependencyInjection;
 using PocketCode.Bff.Builds;
 using PocketCode.Bff.Tests.Projects;
-using PocketCode.Platform.Secrets;
+using PocketCode.Accounts.Credentials;
 using PocketCode.Testing;
 using Xunit;
 
@@ -19,8 +19,6 @@ namespace PocketCode.Bff.Tests.Builds;
 public abstract class BuildPipelineTestsBase<TFixture>(TFixture fixture)
     where TFixture : BuildsFixture
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task A_build_is_pushed_dispatched_reported_and_streamed_to_success()
     {
@@ -241,8 +239,6 @@ public sealed class FirestoreBuildPipelineTests(FirestoreBuildsFixture fixture) 
 /// <summary>Report and stream helpers shared by the builds tests.</summary>
 internal static class BuildReports
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     public static async Task ExpectAppliedAsync(HttpResponseMessage response, string state, bool applied)
     {
         using (response)

@@ -14,8 +14,6 @@ namespace PocketCode.Bff.Tests.Builds;
 /// <summary>Who may do what with builds, bad input, cancel, GitHub failures, webhooks, and a second build.</summary>
 public sealed class BuildsApiTests(BuildsFixture fixture) : IClassFixture<BuildsFixture>
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     private static string Repo(JsonElement build) =>
         build.GetProperty("githubRepo").GetProperty("owner").GetString() + "/" + build.GetProperty("githubRepo").GetProperty("name").GetString();
 
@@ -78,9 +76,9 @@ public sealed class BuildsApiTests(BuildsFixture fixture) : IClassFixture<Builds
     {
         using var client = await fixture.UserWithCredentialsAsync("validate-" + field.ToLowerInvariant() + body.Length);
         var projectId = await client.CreateProjectIdAsync("Valid", "com.example.valid");
-        using var response = await client.PostAsync($"/v1/projects/{projectId}/builds", ProjectApi.Json(body), Ct);
+        using var response = await client.PostAsync($"/v1/projects/{projectId}/builds", Json(body), Ct);
         await ProblemAssert.IsValidationProblemAsync(response, field);
-        using var unknown = await client.PostAsync($"/v1/projects/{projectId}/builds", ProjectApi.Json("""{"track":"internal","branch":"dev"}"""), Ct);
+        using var unknown = await client.PostAsync($"/v1/projects/{projectId}/builds", Json("""{"track":"internal","branch":"dev"}"""), Ct);
         await ProblemAssert.IsClientProblemAsync(unknown);
         Assert.Empty((await client.GetFromJsonAsync<JsonElement>($"/v1/projects/{projectId}/builds", Ct)).GetProperty("builds").EnumerateArray());
     }

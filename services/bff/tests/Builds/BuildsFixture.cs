@@ -55,8 +55,6 @@ public class BuildsFixture : IAsyncLifetime
         GC.SuppressFinalize(this);
     }
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     /// <summary>A client for a new user holding the three credentials the pipeline needs.</summary>
     public async Task<HttpClient> UserWithCredentialsAsync(string uid, string? githubToken = null)
     {

@@ -1,4 +1,4 @@
-using PocketCode.Bff.GitHub;
+using PocketCode.Bff.Builds.GitHub;
 using Sodium;
 using Xunit;
 

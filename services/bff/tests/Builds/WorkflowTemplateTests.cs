@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using PocketCode.Bff.Builds;
 using PocketCode.Bff.Projects;
-using PocketCode.Platform.Secrets;
+using PocketCode.Accounts.Credentials;
 using PocketCode.Testing;
 using Xunit;
 using YamlDotNet.RepresentationModel;
@@ -22,8 +22,6 @@ namespace PocketCode.Bff.Tests.Builds;
 public sealed partial class WorkflowTemplateTests(BuildsFixture fixture) : IClassFixture<BuildsFixture>
 {
     private static readonly string WorkflowFile = NpmFolder.InRepository("user-project-template", ".github", "workflows", "android-publish.yml");
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]
     [InlineData("actionlint")]
@@ -142,7 +140,7 @@ public sealed partial class WorkflowTemplateTests(BuildsFixture fixture) : IClas
         Assert.Equal(parameters.Order(StringComparer.Ordinal), fields.Order(StringComparer.Ordinal));
         foreach (var file in Regex.Match(script, "for file in ([^;]+);").Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
-            Assert.True(BuildService.IsValidArtifactFile(file), file);
+            Assert.True(BuildRules.IsValidArtifactFile(file), file);
         }
     }
 

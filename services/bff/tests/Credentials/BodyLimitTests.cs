@@ -24,8 +24,6 @@ public sealed class KestrelServiceFactory : CapturingServiceFactory
 
 public sealed class BodyLimitTests(KestrelServiceFactory factory) : IClassFixture<KestrelServiceFactory>
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task Credential_routes_have_their_own_256_KB_limit()
     {

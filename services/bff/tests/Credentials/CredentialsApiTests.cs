@@ -5,7 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using PocketCode.Platform.Secrets;
+using PocketCode.Accounts.Credentials;
 using PocketCode.Storage.Documents;
 using PocketCode.Testing;
 using Xunit;
@@ -17,8 +17,6 @@ public sealed class CredentialsApiTests(CapturingServiceFactory factory) : IClas
     private const string Credentials = "/v1/me/credentials";
     private const string Generate = "/v1/me/credentials/keystore:generate";
     private const string Download = "/v1/me/credentials/keystore/download";
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private IDocumentStore Store => factory.Services.GetRequiredService<IDocumentStore>();
 

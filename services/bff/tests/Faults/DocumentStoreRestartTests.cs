@@ -34,8 +34,6 @@ internal sealed class OwnEmulatorBff(string emulatorHost) : ServiceFactory<Progr
 /// </summary>
 public sealed class DocumentStoreRestartTests
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task Readiness_goes_down_writes_get_503_and_both_come_back_when_the_store_returns()
     {

@@ -1,4 +1,4 @@
-using PocketCode.Bff.Files;
+using PocketCode.Bff.Projects.Files;
 using Xunit;
 
 namespace PocketCode.Bff.Tests.Files;

@@ -118,8 +118,6 @@ public sealed class HomeTests
 {
     private const string Highlights = """{"highlights":[{"id":"todo-template","name":"Todo list"}]}""";
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task The_home_screen_has_profile_projects_builds_and_highlights_with_the_users_token()
     {

@@ -9,8 +9,6 @@ namespace PocketCode.Bff.Tests.Notifications;
 /// <summary>/v1/me/devices: registration, refresh, listing and removal, per caller, with validation.</summary>
 public sealed class DevicesApiTests(NotificationsFixture fixture) : IClassFixture<NotificationsFixture>
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     private static async Task<List<JsonElement>> ListAsync(HttpClient client) =>
         (await client.GetFromJsonAsync<JsonElement>("/v1/me/devices", Ct)).GetProperty("devices").EnumerateArray().ToList();
 

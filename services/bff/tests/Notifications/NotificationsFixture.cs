@@ -29,8 +29,6 @@ public class NotificationsFixture : BuildsFixture
 
     protected override async ValueTask DisposeExtrasAsync() => await Fcm.DisposeAsync();
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     public static async Task RegisterDeviceAsync(HttpClient client, string installationId, string token, string platform = "android")
     {
         using var response = await client.PutAsJsonAsync($"/v1/me/devices/{installationId}", new { token, platform, appVersion = "1.4.0+27" }, Ct);

@@ -18,8 +18,6 @@ namespace PocketCode.Bff.Tests.Notifications;
 public abstract class PushNotificationTestsBase<TFixture>(TFixture fixture)
     where TFixture : NotificationsFixture
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     private FcmStandIn Fcm => fixture.Fcm;
 
     private static string Prefix => typeof(TFixture).Name.StartsWith("Firestore", StringComparison.Ordinal) ? "fs-" : "sq-";

@@ -16,10 +16,6 @@ namespace PocketCode.Bff.Tests.Projects;
 /// <summary>Calls of the projects API the tests share.</summary>
 internal static class ProjectApi
 {
-    public static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
-
     public static async Task<JsonElement> CreateProjectAsync(this HttpClient client, string name = "My App", string applicationId = "com.example.myapp", string? idempotencyKey = null)
     {
         using var response = await client.PostCreateAsync(name, applicationId, idempotencyKey);

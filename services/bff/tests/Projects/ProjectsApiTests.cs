@@ -297,7 +297,6 @@ public sealed class ProjectsApiTests(ServiceFactory<Program> factory) : IClassFi
 
     [Theory]
     [InlineData("0")]
-    [InlineData("101")]
     [InlineData("-1")]
     [InlineData("ten")]
     public async Task A_bad_page_size_is_a_400_problem(string pageSize)
@@ -307,6 +306,22 @@ public sealed class ProjectsApiTests(ServiceFactory<Program> factory) : IClassFi
         using var response = await client.GetAsync("/v1/projects?pageSize=" + pageSize, Ct);
 
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest);
+    }
+
+    [Theory]
+    [InlineData("101")]
+    [InlineData("100000")]
+    public async Task A_page_size_above_the_maximum_is_coerced_to_it(string pageSize)
+    {
+        using var client = await factory.CreateClientForAsync("big-page-user-" + pageSize);
+        await client.CreateProjectIdAsync();
+
+        using var response = await client.GetAsync("/v1/projects?pageSize=" + pageSize, Ct);
+
+        // AIP-158: a page size above the maximum is served at the maximum, not refused.
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(1, page.GetProperty("projects").GetArrayLength());
     }
 
     [Fact]

@@ -95,8 +95,6 @@ public sealed class RoutingFixture : IAsyncLifetime
 
 public sealed class RoutingTests(RoutingFixture fixture) : IClassFixture<RoutingFixture>
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task Marketplace_requests_arrive_unchanged_with_the_users_token()
     {

@@ -119,7 +119,6 @@ public sealed class BffAuthorizationMatrixTests(BffMatrixFactory factory)
         return text.ToString();
     }
 
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 }
 
 /// <summary>The BFF with the anonymous build callbacks configured (webhook secret, OIDC issuer stand-in), so their own checks run.</summary>

@@ -14,8 +14,6 @@ namespace PocketCode.Bff.Tests.Security;
 /// </summary>
 public sealed class BffPropertyTests(ServiceFactory<Program> factory) : IClassFixture<ServiceFactory<Program>>
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     private static readonly Gen<string> Segment = Gen.OneOf<string>(
         Gen.OneOf("com", "example", "app", "class", "int", "_x", "1abc", "a1", "A", "", "é", "my-app", "x y", "Z_9"),
         Gen.Char["abcxyz_019-.é"].Array[0, 8].Select(c => new string(c)));

@@ -18,8 +18,6 @@ namespace PocketCode.Bff.Tests.Security;
 /// </summary>
 public sealed class LogRedactionTests(LogRedactionFactory factory) : IClassFixture<LogRedactionFactory>
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task No_secret_of_the_flows_or_of_the_suite_so_far_appears_in_any_log_line()
     {

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
-using PocketCode.Bff.Templates;
+using PocketCode.Bff.Projects.Templates;
 using PocketCode.Bff.Tests.Archives;
 using PocketCode.Bff.Tests.Projects;
 using PocketCode.Testing;

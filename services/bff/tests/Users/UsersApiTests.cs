@@ -15,8 +15,6 @@ public sealed class UsersApiTests(CapturingServiceFactory factory) : IClassFixtu
 {
     private const string Me = "/v1/me";
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     private IDocumentStore Store => factory.Services.GetRequiredService<IDocumentStore>();
 
     [Fact]

@@ -8,7 +8,6 @@ internal static class AssetFields
     public const string ReviewsCollection = "asset_reviews";
     public const string VotesCollection = "review_votes";
     public const string ReportsCollection = "marketplace_reports";
-    public const string UsersCollection = "users";
 
     public const string AuthorUid = "authorUid";
     public const string Kind = "kind";

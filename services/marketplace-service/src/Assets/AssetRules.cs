@@ -17,7 +17,7 @@ internal static partial class AssetRules
     public static string Kind(string? kind) => kind switch
     {
         AssetFields.KindTemplate or AssetFields.KindComponent => kind,
-        _ => throw Invalid("kind", "kind must be 'template' or 'component'."),
+        _ => throw FieldErrors.Invalid("kind", "kind must be 'template' or 'component'."),
     };
 
     public static string Title(string? title)
@@ -25,7 +25,7 @@ internal static partial class AssetRules
         var trimmed = title?.Trim();
         if (string.IsNullOrEmpty(trimmed) || trimmed.Length < 3 || trimmed.Length > MaxTitle || trimmed.Any(char.IsControl))
         {
-            throw Invalid("title", $"title must be 3 to {MaxTitle} characters without control characters.");
+            throw FieldErrors.Invalid("title", $"title must be 3 to {MaxTitle} characters without control characters.");
         }
 
         return trimmed;
@@ -36,7 +36,7 @@ internal static partial class AssetRules
         var value = text ?? string.Empty;
         if (value.Length > max)
         {
-            throw Invalid(field, $"{field} is longer than {max} characters.");
+            throw FieldErrors.Invalid(field, $"{field} is longer than {max} characters.");
         }
 
         return value;
@@ -50,7 +50,7 @@ internal static partial class AssetRules
             var tag = raw?.Trim().ToLowerInvariant() ?? string.Empty;
             if (!TagPattern().IsMatch(tag))
             {
-                throw Invalid("tags", "each tag is 1 to 30 characters of a-z, 0-9 and '-'.");
+                throw FieldErrors.Invalid("tags", "each tag is 1 to 30 characters of a-z, 0-9 and '-'.");
             }
 
             if (!result.Contains(tag))
@@ -61,7 +61,7 @@ internal static partial class AssetRules
 
         if (result.Count > MaxTags)
         {
-            throw Invalid("tags", $"at most {MaxTags} tags.");
+            throw FieldErrors.Invalid("tags", $"at most {MaxTags} tags.");
         }
 
         return result;
@@ -71,7 +71,7 @@ internal static partial class AssetRules
     {
         if (license is null || !LicensePattern().IsMatch(license))
         {
-            throw Invalid("license", "license is an SPDX identifier such as 'MIT' or 'Apache-2.0'.");
+            throw FieldErrors.Invalid("license", "license is an SPDX identifier such as 'MIT' or 'Apache-2.0'.");
         }
 
         return license;
@@ -84,7 +84,7 @@ internal static partial class AssetRules
         {
             if (!SettingKeyPattern().IsMatch(key) || value is null || value.Length > 100 || value.Any(char.IsControl))
             {
-                throw Invalid("minSettings", "minSettings maps names (letters, digits, '.', '_', '-', up to 40) to values of up to 100 characters.");
+                throw FieldErrors.Invalid("minSettings", "minSettings maps names (letters, digits, '.', '_', '-', up to 40) to values of up to 100 characters.");
             }
 
             result[key] = value;
@@ -92,7 +92,7 @@ internal static partial class AssetRules
 
         if (result.Count > MaxSettings)
         {
-            throw Invalid("minSettings", $"at most {MaxSettings} settings.");
+            throw FieldErrors.Invalid("minSettings", $"at most {MaxSettings} settings.");
         }
 
         return result;
@@ -103,7 +103,7 @@ internal static partial class AssetRules
     {
         if (version is null || version.Length > 64 || !SemVersion.TryParse(version, SemVersionStyles.Strict, out var parsed))
         {
-            throw Invalid("version", "version must be a semantic version such as 1.2.3 or 2.0.0-beta.1.");
+            throw FieldErrors.Invalid("version", "version must be a semantic version such as 1.2.3 or 2.0.0-beta.1.");
         }
 
         return parsed;
@@ -119,14 +119,12 @@ internal static partial class AssetRules
     {
         if (sha256 is null || !Sha256Pattern().IsMatch(sha256))
         {
-            throw Invalid("sha256", "sha256 is the zip's SHA-256 as 64 lower-case hex digits.");
+            throw FieldErrors.Invalid("sha256", "sha256 is the zip's SHA-256 as 64 lower-case hex digits.");
         }
 
         return sha256;
     }
 
-    public static ProblemException Invalid(string field, string message) =>
-        new(400, ProblemCodes.ValidationFailed, message, new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,29}$")]
     private static partial Regex TagPattern();

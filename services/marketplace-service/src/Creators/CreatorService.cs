@@ -1,3 +1,4 @@
+using PocketCode.Accounts.Users;
 using PocketCode.Marketplace.Assets;
 using PocketCode.Marketplace.Search;
 using PocketCode.Platform;
@@ -10,21 +11,21 @@ public sealed record CreatorTotals(long Assets, long Downloads, long Reviews, do
 public sealed record CreatorProfile(string Uid, string DisplayName, string Bio, string? PhotoUrl, CreatorTotals Totals, IReadOnlyList<AssetSummary> Assets);
 
 /// <summary>A creator's public page: profile fields of <c>users/{uid}</c> (written by the BFF) and their listed assets with totals.</summary>
-internal sealed class CreatorService(IDocumentStore documents)
+internal sealed class CreatorService(IDocumentStore documents, UserProfiles profiles)
 {
     public const int MaxAssets = 200;
 
     public async Task<CreatorProfile> GetAsync(string uid, CancellationToken cancellationToken)
     {
-        if (uid.Length is 0 or > 128 || uid.Contains('/', StringComparison.Ordinal) || uid.StartsWith("__", StringComparison.Ordinal))
+        if (!UserDocuments.IsUsableUid(uid))
         {
             throw ProblemException.NotFound("There is no such creator.");
         }
 
-        var user = await documents.GetAsync(AssetFields.UsersCollection + "/" + uid, cancellationToken);
+        var profile = await profiles.FindPublicAsync(uid, cancellationToken);
         var (query, _) = SearchQueries.Build(new SearchRequest(null, null, null, uid, SearchSort.Recency, MaxAssets, null));
         var assets = (await documents.QueryAsync(query, cancellationToken)).Documents;
-        if (user is null && assets.Count == 0)
+        if (profile is null && assets.Count == 0)
         {
             throw ProblemException.NotFound("There is no such creator.");
         }
@@ -38,9 +39,9 @@ internal sealed class CreatorService(IDocumentStore documents)
             reviews > 0 ? (double)ratingSum / reviews : 0.0);
         return new CreatorProfile(
             uid,
-            user?.GetString("displayName") ?? string.Empty,
-            user?.GetString("bio") ?? string.Empty,
-            user?.GetString("photoUrl"),
+            profile?.DisplayName ?? string.Empty,
+            profile?.Bio ?? string.Empty,
+            profile?.PhotoUrl,
             totals,
             assets.Select(AssetMapping.Summary).ToList());
     }

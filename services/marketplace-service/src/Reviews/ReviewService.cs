@@ -48,7 +48,7 @@ internal sealed class ReviewService(IDocumentStore documents, AssetService asset
     {
         if (request.Rating is not (>= 1 and <= 5))
         {
-            throw AssetRules.Invalid("rating", "rating is a whole number from 1 to 5.");
+            throw FieldErrors.Invalid("rating", "rating is a whole number from 1 to 5.");
         }
 
         var comment = AssetRules.Text(request.Comment?.Trim(), "comment", MaxComment);
@@ -119,14 +119,14 @@ internal sealed class ReviewService(IDocumentStore documents, AssetService asset
         {
             null or "" or "newest" => ReviewFields.UpdatedAt,
             "helpful" => ReviewFields.Helpful,
-            _ => throw AssetRules.Invalid("sort", "sort is 'newest' or 'helpful'."),
+            _ => throw FieldErrors.Invalid("sort", "sort is 'newest' or 'helpful'."),
         };
         var query = new DocumentQuery(AssetFields.ReviewsCollection)
             .Where(ReviewFields.AssetId, FilterOperator.Equal, assetId)
             .Where(ReviewFields.Hidden, FilterOperator.Equal, false)
             .OrderBy(field, SortDirection.Descending)
             .Take(pageSize)
-            .StartAfter(ParseToken(pageToken));
+            .ContinueAfter(pageToken);
         var result = await RunAsync(query, cancellationToken);
         return new ReviewPage(result.Documents.Select(View).ToList(), result.NextCursor?.ToToken());
     }
@@ -163,7 +163,7 @@ internal sealed class ReviewService(IDocumentStore documents, AssetService asset
         var reason = AssetRules.Text(request.Reason?.Trim(), "reason", 1000);
         if (reason.Length == 0)
         {
-            throw AssetRules.Invalid("reason", "reason says what is wrong.");
+            throw FieldErrors.Invalid("reason", "reason says what is wrong.");
         }
 
         if (targetType == "asset")
@@ -193,7 +193,7 @@ internal sealed class ReviewService(IDocumentStore documents, AssetService asset
             .Where("status", FilterOperator.Equal, "open")
             .OrderBy("createdAt", SortDirection.Descending)
             .Take(pageSize)
-            .StartAfter(ParseToken(pageToken));
+            .ContinueAfter(pageToken);
         var result = await RunAsync(query, cancellationToken);
         return new ReportPage(
             result.Documents.Select(d => new ReportView(d.Id, d.GetString("targetType") ?? "", d.GetString("targetId") ?? "", d.GetString("reporterUid") ?? "", d.GetString("reason") ?? "", d.GetTimestamp("createdAt") ?? d.CreateTime)).ToList(),
@@ -259,23 +259,6 @@ internal sealed class ReviewService(IDocumentStore documents, AssetService asset
         catch (FormatException)
         {
             throw ProblemException.BadRequest("pageToken does not belong to this list; start again without it.");
-        }
-    }
-
-    public static QueryCursor? ParseToken(string? pageToken)
-    {
-        if (string.IsNullOrEmpty(pageToken))
-        {
-            return null;
-        }
-
-        try
-        {
-            return QueryCursor.Parse(pageToken);
-        }
-        catch (FormatException)
-        {
-            throw ProblemException.BadRequest("pageToken is not a token this list returned; start again without it.");
         }
     }
 

@@ -15,8 +15,6 @@ namespace PocketCode.Marketplace.Tests.Security;
 /// </summary>
 public sealed class ArchivePropertyTests
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     private static readonly ZipLimits Limits = new()
     {
         MaxEntries = 50,

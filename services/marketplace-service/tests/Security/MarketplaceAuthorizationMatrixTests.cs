@@ -44,12 +44,12 @@ public sealed class MarketplaceAuthorizationMatrixTests(ServiceFactory<Program> 
     {
         var owner = seed.Owner;
         var id = await CreateAssetAsync(owner, title: "Matrix Published Asset");
-        await JsonAsync(await PublishViaSignedUrlAsync(owner, id, "1.0.0", TemplateZip("matrix")));
+        await ReadJsonAsync(await PublishViaSignedUrlAsync(owner, id, "1.0.0", TemplateZip("matrix")));
         var draft = await CreateAssetAsync(owner, title: DraftTitle);
 
         using var creator = await Factory.CreateClientForAsync("matrix-user-c");
         var other = await CreateAssetAsync(creator, title: "Matrix Other Creator Asset");
-        await JsonAsync(await PublishViaSignedUrlAsync(creator, other, "1.0.0", TemplateZip("other")));
+        await ReadJsonAsync(await PublishViaSignedUrlAsync(creator, other, "1.0.0", TemplateZip("other")));
         using var review = await owner.PutAsJsonAsync($"/v1/marketplace/assets/{other}/reviews/me", new { rating = 4, comment = ReviewText }, Ct);
         var reviewBody = await review.Content.ReadAsStringAsync(Ct);
         Assert.True(review.IsSuccessStatusCode, reviewBody);
@@ -140,5 +140,4 @@ public sealed class MarketplaceAuthorizationMatrixTests(ServiceFactory<Program> 
         return node;
     }
 
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 }

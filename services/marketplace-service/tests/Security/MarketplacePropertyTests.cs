@@ -24,7 +24,7 @@ public sealed class MarketplacePropertyTests(ServiceFactory<Program> factory) : 
     {
         using var client = await factory.CreateClientForAsync("prop-searcher");
         var id = await CreateAssetAsync(client, title: "Property Search Asset");
-        await JsonAsync(await PublishViaSignedUrlAsync(client, id, "1.0.0", TemplateZip()));
+        await ReadJsonAsync(await PublishViaSignedUrlAsync(client, id, "1.0.0", TemplateZip()));
         var names = new[] { "q", "kind", "tag", "author", "sort", "pageSize", "pageToken" };
 
         await Parameter.Array[names.Length].SampleAsync(async values =>

@@ -1,0 +1,34 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Xunit;
+
+namespace PocketCode.Testing;
+
+/// <summary>
+/// What every test file needs, in one place (every test project imports it with a global
+/// <c>using static</c>): the running test's cancellation token and JSON bodies.
+/// </summary>
+public static class TestHttp
+{
+    /// <summary>The running test's cancellation token: cancelled when the test times out or the run is stopped.</summary>
+    public static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>A JSON request body.</summary>
+    public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    /// <summary>The response's JSON body (default for an empty one), after checking its status (the body is in the failure message).</summary>
+    public static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage response, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == expected, $"Expected {(int)expected}, got {(int)response.StatusCode}: {body}");
+        if (body.Length == 0)
+        {
+            return default;
+        }
+
+        using var document = JsonDocument.Parse(body);
+        return document.RootElement.Clone();
+    }
+}
