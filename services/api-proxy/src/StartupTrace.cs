@@ -8,7 +8,7 @@ namespace PocketCode.ApiProxy;
 /// each milestone (host built, listening, first request done) is printed to stderr as milliseconds
 /// since the process was spawned. Off by default; costs one environment read when off.
 /// </summary>
-public static class StartupTrace
+internal static class StartupTrace
 {
     private static readonly bool Enabled = Environment.GetEnvironmentVariable("POCKETCODE_STARTUP_TRACE") == "1";
     private static int _firstRequestDone;

@@ -5,7 +5,7 @@ using PocketCode.Platform.Secrets;
 namespace PocketCode.ApiProxy.Providers;
 
 /// <summary>The providers the proxy calls. Their names are also the credential kinds of users' own keys.</summary>
-public static class AiProviders
+internal static class AiProviders
 {
     public const string Gemini = CredentialKinds.Gemini;
     public const string OpenAi = CredentialKinds.OpenAi;

@@ -7,13 +7,13 @@ using PocketCode.Platform.Secrets;
 namespace PocketCode.ApiProxy.Providers;
 
 /// <summary>The key and address a call uses, and whether the key is the user's own (then the platform budget does not apply).</summary>
-public sealed record ResolvedKey(string Provider, SecretString Key, bool OwnKey, Uri BaseUrl);
+internal sealed record ResolvedKey(string Provider, SecretString Key, bool OwnKey, Uri BaseUrl);
 
 /// <summary>
 /// Picks the key of a call: the user's own key for the provider from the credentials vault
 /// (decrypted in memory only), else the platform key, else a 403 <c>ai_key_missing</c> problem.
 /// </summary>
-public sealed class KeyResolver(CredentialVault vault, IOptions<ProvidersOptions> providers, IMemoryCache memory, IOptions<Proxy.ProxyOptions> proxy)
+internal sealed class KeyResolver(CredentialVault vault, IOptions<ProvidersOptions> providers, IMemoryCache memory, IOptions<Proxy.ProxyOptions> proxy)
 {
     public const string KeyMissingCode = "ai_key_missing";
 

@@ -6,7 +6,7 @@ using PocketCode.Platform.Secrets;
 namespace PocketCode.ApiProxy.Providers;
 
 /// <summary>The <c>Providers</c> section: where each AI provider is and the platform's own key for it.</summary>
-public sealed class ProvidersOptions
+internal sealed class ProvidersOptions
 {
     public const string SectionName = "Providers";
 
@@ -29,7 +29,7 @@ public sealed class ProvidersOptions
     }
 }
 
-public sealed class ProviderSettings
+internal sealed class ProviderSettings
 {
     public Uri? BaseUrl { get; set; }
 

@@ -15,7 +15,7 @@ namespace PocketCode.ApiProxy.Proxy;
 /// factory, so the proxy's Native AOT publish has no trim or AOT warning at all. When the fix
 /// ships, go back to <c>services.AddHybridCache(configure)</c>.
 /// </summary>
-public static class BytesHybridCache
+internal static class BytesHybridCache
 {
     // The same class AddHybridCache registers; only its constructor is reached, through an
     // accessor the native compiler understands (no reflection). If a later version renames it,

@@ -9,7 +9,7 @@ using PocketCode.Platform;
 namespace PocketCode.ApiProxy.Proxy;
 
 /// <summary>What the proxy needs to read from, and write into, request bodies. Everything else passes through untouched.</summary>
-public static partial class JsonBodies
+internal static partial class JsonBodies
 {
     /// <summary>Parses a request body that must be a JSON object (400 otherwise).</summary>
     public static JsonDocument ParseObject(byte[] body)
@@ -295,4 +295,4 @@ public static partial class JsonBodies
 }
 
 /// <summary>The provider call made from <c>POST /proxy/ai/generate</c>.</summary>
-public sealed record GenerateRequest(string Provider, string Model, bool Stream, byte[] Body);
+internal sealed record GenerateRequest(string Provider, string Model, bool Stream, byte[] Body);

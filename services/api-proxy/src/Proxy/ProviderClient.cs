@@ -14,7 +14,7 @@ namespace PocketCode.ApiProxy.Proxy;
 /// pipeline: retry for non-streaming calls, circuit breaker per provider address, attempt timeout)
 /// and turns transport failures into problems that name the provider, never the key.
 /// </summary>
-public sealed partial class ProviderClient(IHttpClientFactory factory, IOptions<ProxyOptions> options, ILogger<ProviderClient> logger)
+internal sealed partial class ProviderClient(IHttpClientFactory factory, IOptions<ProxyOptions> options, ILogger<ProviderClient> logger)
 {
     /// <summary>Marks a streamed call, which the retry strategy must never repeat.</summary>
     public static readonly HttpRequestOptionsKey<bool> StreamOption = new("pocketcode.stream");

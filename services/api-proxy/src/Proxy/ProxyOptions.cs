@@ -4,7 +4,7 @@ using PocketCode.Platform;
 namespace PocketCode.ApiProxy.Proxy;
 
 /// <summary>The <c>Proxy</c> section: timeouts, retries, stream limits, cache, rate limit and budget.</summary>
-public sealed class ProxyOptions
+internal sealed class ProxyOptions
 {
     public const string SectionName = "Proxy";
 
@@ -46,7 +46,7 @@ public sealed class ProxyOptions
     public CircuitBreakerSettings CircuitBreaker { get; set; } = new();
 }
 
-public enum CacheScope
+internal enum CacheScope
 {
     /// <summary>Entries are keyed by the caller's uid: a user only ever gets their own cached answers.</summary>
     User,
@@ -55,7 +55,7 @@ public enum CacheScope
     Shared,
 }
 
-public sealed class CacheSettings
+internal sealed class CacheSettings
 {
     public bool Enabled { get; set; } = true;
 
@@ -68,7 +68,7 @@ public sealed class CacheSettings
 }
 
 /// <summary>Token bucket per user: <see cref="TokenLimit"/> burst, refilled by <see cref="TokensPerPeriod"/> every <see cref="ReplenishmentPeriod"/>.</summary>
-public sealed class RateLimitSettings
+internal sealed class RateLimitSettings
 {
     public int TokenLimit { get; set; } = 60;
 
@@ -77,7 +77,7 @@ public sealed class RateLimitSettings
     public TimeSpan ReplenishmentPeriod { get; set; } = TimeSpan.FromMinutes(1);
 }
 
-public sealed class CircuitBreakerSettings
+internal sealed class CircuitBreakerSettings
 {
     public double FailureRatio { get; set; } = 0.5;
 

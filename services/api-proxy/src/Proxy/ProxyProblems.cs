@@ -6,7 +6,7 @@ namespace PocketCode.ApiProxy.Proxy;
 /// The problems of a proxied call: a <see cref="ProblemException"/> naming the provider that
 /// failed (<c>provider</c>) and, for a 429 or 503, when to retry (<c>Retry-After</c>).
 /// </summary>
-public static class ProxyProblems
+internal static class ProxyProblems
 {
     public const string BudgetExceededCode = "ai_budget_exceeded";
 

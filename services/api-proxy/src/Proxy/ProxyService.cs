@@ -12,14 +12,14 @@ namespace PocketCode.ApiProxy.Proxy;
 /// <summary>One provider call as an endpoint described it.</summary>
 /// <param name="Method">Gemini's method (<c>generateContent</c>, ...) or <c>chat.completions</c>.</param>
 /// <param name="BodyHash">Canonical hash of the body (the cache key's last part).</param>
-public sealed record ProxyCall(string Provider, string Model, string Method, bool Stream, byte[] Body, string BodyHash);
+internal sealed record ProxyCall(string Provider, string Model, string Method, bool Stream, byte[] Body, string BodyHash);
 
 /// <summary>
 /// The rules of a proxied call, in order: resolve the key (own, else platform, else 403), check
 /// the daily platform budget, then answer from the cache or the provider (streamed or whole),
 /// and finally count the usage.
 /// </summary>
-public sealed partial class ProxyService(
+internal sealed partial class ProxyService(
     KeyResolver keys,
     ProviderClient provider,
     ResponseCache cache,

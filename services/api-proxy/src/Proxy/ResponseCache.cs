@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace PocketCode.ApiProxy.Proxy;
 
 /// <summary>A provider response as the proxy relays it.</summary>
-public sealed record UpstreamResult(int Status, string ContentType, byte[] Body, TokenUsage? Usage);
+internal sealed record UpstreamResult(int Status, string ContentType, byte[] Body, TokenUsage? Usage);
 
 /// <summary>
 /// The optional cache of successful non-streaming responses (HybridCache: in memory, plus the
@@ -14,7 +14,7 @@ public sealed record UpstreamResult(int Status, string ContentType, byte[] Body,
 /// provider address, model, method and the canonical hash of the body. Only 2xx JSON answers
 /// are stored; an error never is, because the fetch throws instead of returning it.
 /// </summary>
-public sealed class ResponseCache(HybridCache cache, IOptions<ProxyOptions> options)
+internal sealed class ResponseCache(HybridCache cache, IOptions<ProxyOptions> options)
 {
     public bool Enabled => options.Value.Cache.Enabled;
 

@@ -4,7 +4,7 @@ using System.Text;
 
 namespace PocketCode.ApiProxy.Proxy;
 
-public enum RelayOutcome
+internal enum RelayOutcome
 {
     Completed,
     IdleTimeout,
@@ -23,7 +23,7 @@ public enum RelayOutcome
 /// a line longer than <see cref="ProxyOptions.MaxLineBytes"/> ends the stream with an error event,
 /// and a silent provider is cut after <see cref="ProxyOptions.StreamIdleTimeout"/>.
 /// </remarks>
-public static class SseRelay
+internal static class SseRelay
 {
     private static readonly byte[] NewLine = "\n"u8.ToArray();
 
@@ -158,7 +158,7 @@ public static class SseRelay
 }
 
 /// <summary>Replaces every occurrence of a secret in bytes going back to the client.</summary>
-public static class KeyScrubber
+internal static class KeyScrubber
 {
     public static readonly byte[] Redacted = Encoding.UTF8.GetBytes(Platform.Secrets.SecretString.Redacted);
 

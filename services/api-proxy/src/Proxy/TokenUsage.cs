@@ -4,7 +4,7 @@ using PocketCode.ApiProxy.Providers;
 namespace PocketCode.ApiProxy.Proxy;
 
 /// <summary>Tokens of one call, from the provider's own usage report.</summary>
-public readonly record struct TokenUsage(long InputTokens, long OutputTokens)
+internal readonly record struct TokenUsage(long InputTokens, long OutputTokens)
 {
     public long Total => InputTokens + OutputTokens;
 

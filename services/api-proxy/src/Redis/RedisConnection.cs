@@ -8,7 +8,7 @@ namespace PocketCode.ApiProxy.Redis;
 /// (cold start), and configured to fail fast instead of queueing commands while Redis is down,
 /// so callers can fall back to memory at once. Tracks the up/down state to log each change once.
 /// </summary>
-public sealed partial class RedisConnection : IAsyncDisposable
+internal sealed partial class RedisConnection : IAsyncDisposable
 {
     public const string ConfigurationKey = "Redis:ConnectionString";
 

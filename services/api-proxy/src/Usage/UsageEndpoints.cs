@@ -60,7 +60,7 @@ internal static class UsageEndpoints
 
 /// <param name="DailyTokenBudget">Tokens per day on the platform key; null when unlimited.</param>
 /// <param name="RemainingPlatformTokens">What is left of it that day; null when unlimited.</param>
-public sealed record UsageResponse(
+internal sealed record UsageResponse(
     string Date,
     long Requests,
     long InputTokens,

@@ -12,7 +12,7 @@ namespace PocketCode.ApiProxy.Usage;
 /// so a busy user costs one document read per interval rather than one per call; this instance's
 /// own writes drop the kept record at once, so only other instances' spending shows up late.
 /// </summary>
-public sealed partial class UsageRecorder(UsageStore store, IOptions<ProxyOptions> options, TimeProvider clock, ILogger<UsageRecorder> logger) : BackgroundService
+internal sealed partial class UsageRecorder(UsageStore store, IOptions<ProxyOptions> options, TimeProvider clock, ILogger<UsageRecorder> logger) : BackgroundService
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<(string Uid, DateOnly Day), (DailyUsage Stored, long ReadAt)> _read = [];
@@ -211,4 +211,4 @@ public sealed partial class UsageRecorder(UsageStore store, IOptions<ProxyOption
 }
 
 /// <summary>Counts to add to one usage document.</summary>
-public readonly record struct UsageDelta(long Requests, long InputTokens, long OutputTokens, long CacheHits, long PlatformTokens);
+internal readonly record struct UsageDelta(long Requests, long InputTokens, long OutputTokens, long CacheHits, long PlatformTokens);

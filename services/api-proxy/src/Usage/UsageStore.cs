@@ -4,14 +4,14 @@ using PocketCode.Storage.Documents;
 namespace PocketCode.ApiProxy.Usage;
 
 /// <summary>One user's AI usage on one UTC day.</summary>
-public sealed record DailyUsage(string Date, long Requests, long InputTokens, long OutputTokens, long CacheHits, long PlatformTokens);
+internal sealed record DailyUsage(string Date, long Requests, long InputTokens, long OutputTokens, long CacheHits, long PlatformTokens);
 
 /// <summary>
 /// Usage records: <c>ai_usage/{uid}_{yyyy-MM-dd}</c> per user per UTC day, with requests, input and
 /// output tokens, cache hits and the tokens spent on the platform key (what the daily budget
 /// counts). Every change is an atomic increment, so concurrent calls never lose a count.
 /// </summary>
-public sealed class UsageStore(IDocumentStore store, TimeProvider clock)
+internal sealed class UsageStore(IDocumentStore store, TimeProvider clock)
 {
     public const string Collection = "ai_usage";
 
@@ -93,4 +93,4 @@ public sealed class UsageStore(IDocumentStore store, TimeProvider clock)
 }
 
 /// <summary>What one request adds to the usage record.</summary>
-public readonly record struct TokenCounts(long InputTokens, long OutputTokens, bool CacheHit, bool OwnKey);
+internal readonly record struct TokenCounts(long InputTokens, long OutputTokens, bool CacheHit, bool OwnKey);

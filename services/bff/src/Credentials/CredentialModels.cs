@@ -6,30 +6,30 @@ namespace PocketCode.Bff.Credentials;
 
 /// <summary><c>PUT /v1/me/credentials/gemini</c>.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record GeminiCredentialRequest(string ApiKey);
+internal sealed record GeminiCredentialRequest(string ApiKey);
 
 /// <summary><c>PUT /v1/me/credentials/openai</c>: an OpenAI-compatible provider's key and https base URL (e.g. <c>https://api.openai.com/v1</c>).</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record OpenAiCredentialRequest(string ApiKey, string BaseUrl);
+internal sealed record OpenAiCredentialRequest(string ApiKey, string BaseUrl);
 
 /// <summary><c>PUT /v1/me/credentials/github</c>.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record GitHubCredentialRequest(string Token);
+internal sealed record GitHubCredentialRequest(string Token);
 
 /// <summary><c>PUT /v1/me/credentials/play</c>: the service-account key file's JSON text, as downloaded from Google Cloud.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record PlayCredentialRequest(string ServiceAccountJson);
+internal sealed record PlayCredentialRequest(string ServiceAccountJson);
 
 /// <summary>
 /// <c>PUT /v1/me/credentials/keystore</c>: the keystore file (PKCS12 or JKS) as base64, its store
 /// password, the alias of the upload key and that key's password (default: the store password).
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record KeystoreCredentialRequest(string Keystore, string StorePassword, string Alias, string? KeyPassword = null);
+internal sealed record KeystoreCredentialRequest(string Keystore, string StorePassword, string Alias, string? KeyPassword = null);
 
 /// <summary><c>POST /v1/me/credentials/keystore:generate</c>: alias and optional certificate subject fields.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record GenerateKeystoreRequest(
+internal sealed record GenerateKeystoreRequest(
     string Alias,
     string? CommonName = null,
     string? OrganizationalUnit = null,
@@ -41,7 +41,7 @@ public sealed record GenerateKeystoreRequest(
 /// <summary>A stored credential as shown to its owner: never the secret.</summary>
 /// <param name="Status"><c>ok</c>, or <c>unreadable</c> when it no longer decrypts (store it again).</param>
 /// <param name="Details">Non-secret descriptors: keystore alias and certificate, service-account e-mail, base URL.</param>
-public sealed record CredentialResponse(
+internal sealed record CredentialResponse(
     string Kind,
     string Fingerprint,
     DateTimeOffset CreatedAt,
@@ -49,17 +49,17 @@ public sealed record CredentialResponse(
     string Status,
     IReadOnlyDictionary<string, object?> Details);
 
-public sealed record CredentialListResponse(IReadOnlyList<CredentialResponse> Items);
+internal sealed record CredentialListResponse(IReadOnlyList<CredentialResponse> Items);
 
 /// <summary>Answer of the keystore generator: the stored credential and a one-time download token.</summary>
-public sealed record GeneratedKeystoreResponse(CredentialResponse Credential, string DownloadToken, string DownloadUrl, DateTimeOffset DownloadExpiresAt);
+internal sealed record GeneratedKeystoreResponse(CredentialResponse Credential, string DownloadToken, string DownloadUrl, DateTimeOffset DownloadExpiresAt);
 
 /// <summary>
 /// The one-time download of a generated keystore: the PKCS12 file (base64) and its passwords.
 /// The only response that carries secrets; the user must keep them, as losing an upload key
 /// means asking Google Play for a reset.
 /// </summary>
-public sealed record KeystoreDownloadResponse(string FileName, string Format, string Keystore, string Alias, string StorePassword, string KeyPassword)
+internal sealed record KeystoreDownloadResponse(string FileName, string Format, string Keystore, string Alias, string StorePassword, string KeyPassword)
 {
     public override string ToString() => $"KeystoreDownloadResponse({FileName}, {Alias})";
 }

@@ -11,7 +11,7 @@ namespace PocketCode.Bff.Credentials;
 /// Play key must be a service-account key) and stores it through <see cref="CredentialVault"/>,
 /// always for the caller's own uid.
 /// </summary>
-public sealed partial class CredentialService(
+internal sealed partial class CredentialService(
     CredentialVault vault,
     UserService users,
     KeystoreDownloads downloads,

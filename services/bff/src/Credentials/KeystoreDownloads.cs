@@ -15,7 +15,7 @@ namespace PocketCode.Bff.Credentials;
 /// within <see cref="Lifetime"/>, and only while the same keystore (by fingerprint) is stored.
 /// Used and expired records stay until a TTL policy on <c>expiresAt</c> removes them.
 /// </summary>
-public sealed class KeystoreDownloads(IDocumentStore store, CredentialVault vault, TimeProvider clock)
+internal sealed class KeystoreDownloads(IDocumentStore store, CredentialVault vault, TimeProvider clock)
 {
     public const string Collection = "credential_downloads";
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);

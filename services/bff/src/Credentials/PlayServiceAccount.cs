@@ -5,7 +5,7 @@ using PocketCode.Platform;
 namespace PocketCode.Bff.Credentials;
 
 /// <summary>The non-secret parts of a Google service-account key file.</summary>
-public sealed record PlayServiceAccountInfo(string ClientEmail, string ProjectId, string? PrivateKeyId);
+internal sealed record PlayServiceAccountInfo(string ClientEmail, string ProjectId, string? PrivateKeyId);
 
 /// <summary>
 /// Checks that a text is a Google service-account key file (what Play publishing needs), not some

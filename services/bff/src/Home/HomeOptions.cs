@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace PocketCode.Bff.Home;
 
 /// <summary>The <c>Home</c> section.</summary>
-public sealed class HomeOptions
+internal sealed class HomeOptions
 {
     public const string SectionName = "Home";
 

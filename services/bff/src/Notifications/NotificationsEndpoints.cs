@@ -10,15 +10,15 @@ using PocketCode.Storage.Documents;
 
 namespace PocketCode.Bff.Notifications;
 
-public sealed record RegisterDeviceRequest(string? Token, string? Platform, string? AppVersion);
+internal sealed record RegisterDeviceRequest(string? Token, string? Platform, string? AppVersion);
 
 /// <summary>A registered device as the app sees it (the FCM token is write-only).</summary>
-public sealed record DeviceResponse(string InstallationId, string Platform, string AppVersion, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+internal sealed record DeviceResponse(string InstallationId, string Platform, string AppVersion, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {
     internal static DeviceResponse From(Device device) => new(device.InstallationId, device.Platform, device.AppVersion, device.CreatedAt, device.UpdatedAt);
 }
 
-public sealed record DeviceListResponse(IReadOnlyList<DeviceResponse> Devices);
+internal sealed record DeviceListResponse(IReadOnlyList<DeviceResponse> Devices);
 
 /// <summary>
 /// <c>/v1/me/devices</c>: the app registers its FCM token per installation; finished builds are

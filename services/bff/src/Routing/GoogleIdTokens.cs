@@ -7,7 +7,7 @@ namespace PocketCode.Bff.Routing;
 /// Google-signed ID tokens naming a target audience, for Cloud Run's IAM check on the internal
 /// services. An interface so tests can issue fake tokens.
 /// </summary>
-public interface IGoogleIdTokenSource
+internal interface IGoogleIdTokenSource
 {
     Task<string> GetTokenAsync(string audience, CancellationToken cancellationToken);
 }

@@ -14,7 +14,7 @@ namespace PocketCode.Bff.Routing;
 /// Paths, query, method, body and the user's <c>Authorization</c> go through unchanged: the
 /// internal services validate the user's token themselves; the BFF only stops anonymous traffic.
 /// </summary>
-public static class ServiceRoutes
+internal static class ServiceRoutes
 {
     public const string ServerlessAuthorizationHeader = GoogleIdTokenHandler.HeaderName;
     internal const string MarketplaceCluster = "marketplace";

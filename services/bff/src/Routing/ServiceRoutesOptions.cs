@@ -8,7 +8,7 @@ namespace PocketCode.Bff.Routing;
 /// them. <c>Services:Marketplace:Url</c>, <c>Services:ApiProxy:Url</c>,
 /// <c>Services:UseGoogleIdTokens</c>, <c>Services:ProxyActivityTimeout</c>.
 /// </summary>
-public sealed class ServiceRoutesOptions
+internal sealed class ServiceRoutesOptions
 {
     public const string SectionName = "Services";
     public const string MarketplaceUrlKey = "Services:Marketplace:Url";
@@ -33,7 +33,7 @@ public sealed class ServiceRoutesOptions
     public TimeSpan ProxyActivityTimeout { get; set; } = TimeSpan.FromMinutes(10);
 }
 
-public sealed class ServiceEndpoint
+internal sealed class ServiceEndpoint
 {
     public string? Url { get; set; }
 }

@@ -1,7 +1,7 @@
 namespace PocketCode.Bff.Users;
 
 /// <summary>The caller's profile and settings (<c>GET /v1/me</c>); also the marketplace creator profile's source.</summary>
-public sealed record MeResponse(
+internal sealed record MeResponse(
     string Uid,
     string DisplayName,
     string? Email,
@@ -12,24 +12,24 @@ public sealed record MeResponse(
     DateTimeOffset UpdatedAt);
 
 /// <summary>App settings; a missing value reads as its default.</summary>
-public sealed record UserSettings(string Theme, int EditorFontSize, NotificationSettings Notifications);
+internal sealed record UserSettings(string Theme, int EditorFontSize, NotificationSettings Notifications);
 
 /// <summary>Which push notifications the user wants.</summary>
-public sealed record NotificationSettings(bool BuildSucceeded, bool BuildFailed, bool Publish);
+internal sealed record NotificationSettings(bool BuildSucceeded, bool BuildFailed, bool Publish);
 
 /// <summary>
 /// Body of <c>PATCH /v1/me</c> (JSON merge patch): only the members present change; <c>null</c>
 /// clears <c>bio</c> and <c>photoUrl</c> and resets a setting to its default. Unknown members are
 /// rejected. Used for the OpenAPI document; the handler parses the JSON itself to tell absent from null.
 /// </summary>
-public sealed record UpdateMeRequest(string? DisplayName, string? Bio, string? PhotoUrl, UpdateSettingsRequest? Settings);
+internal sealed record UpdateMeRequest(string? DisplayName, string? Bio, string? PhotoUrl, UpdateSettingsRequest? Settings);
 
-public sealed record UpdateSettingsRequest(string? Theme, int? EditorFontSize, UpdateNotificationsRequest? Notifications);
+internal sealed record UpdateSettingsRequest(string? Theme, int? EditorFontSize, UpdateNotificationsRequest? Notifications);
 
-public sealed record UpdateNotificationsRequest(bool? BuildSucceeded, bool? BuildFailed, bool? Publish);
+internal sealed record UpdateNotificationsRequest(bool? BuildSucceeded, bool? BuildFailed, bool? Publish);
 
 /// <summary>Limits and the settings schema, shared by validation and mapping.</summary>
-public static class UserRules
+internal static class UserRules
 {
     public const int DisplayNameMaxLength = 80;
     public const int BioMaxLength = 500;

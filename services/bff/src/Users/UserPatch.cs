@@ -10,7 +10,7 @@ namespace PocketCode.Bff.Users;
 /// settings change touches only the settings named (two devices changing different settings
 /// both win). Parsed from the raw JSON because a merge patch must tell an absent member from null.
 /// </summary>
-public sealed class UserPatch
+internal sealed class UserPatch
 {
     private UserPatch(Dictionary<string, object?> fields) => Fields = fields;
 

@@ -7,7 +7,7 @@ using PocketCode.Storage.Documents;
 namespace PocketCode.Bff.Users;
 
 /// <summary>Profile and settings rules for <c>users/{uid}</c>; the caller is always the token's user.</summary>
-public sealed class UserService(IDocumentStore store)
+internal sealed class UserService(IDocumentStore store)
 {
     // A first GET can race another first request; a few tries settle who created the document.
     private const int EnsureAttempts = 3;

@@ -2,7 +2,7 @@ using PocketCode.Storage.Documents;
 
 namespace PocketCode.Marketplace.Assets;
 
-public sealed record CreateAssetRequest
+internal sealed record CreateAssetRequest
 {
     public string? Kind { get; init; }
 
@@ -20,7 +20,7 @@ public sealed record CreateAssetRequest
 }
 
 /// <summary>Metadata changes; absent (null) members stay as they are. The kind cannot change.</summary>
-public sealed record UpdateAssetRequest
+internal sealed record UpdateAssetRequest
 {
     public string? Title { get; init; }
 
@@ -35,7 +35,7 @@ public sealed record UpdateAssetRequest
     public IReadOnlyDictionary<string, string>? MinSettings { get; init; }
 }
 
-public sealed record CreateVersionRequest
+internal sealed record CreateVersionRequest
 {
     public string? Version { get; init; }
 
@@ -46,7 +46,7 @@ public sealed record CreateVersionRequest
     public long? Size { get; init; }
 }
 
-public sealed record AssetSummary(
+internal sealed record AssetSummary(
     string Id,
     string Kind,
     string Title,
@@ -59,7 +59,7 @@ public sealed record AssetSummary(
     double AverageRating,
     DateTimeOffset? PublishedAt);
 
-public sealed record VersionView(
+internal sealed record VersionView(
     string Version,
     string Status,
     string Changelog,
@@ -71,7 +71,7 @@ public sealed record VersionView(
     DateTimeOffset CreatedAt,
     DateTimeOffset? PublishedAt);
 
-public sealed record AssetView(
+internal sealed record AssetView(
     string Id,
     string Kind,
     string Title,
@@ -94,15 +94,15 @@ public sealed record AssetView(
     VersionView? Latest,
     IReadOnlyList<VersionView> Versions);
 
-public sealed record UploadInstructions(Uri Url, string Method, string ContentType, DateTimeOffset ExpiresAt);
+internal sealed record UploadInstructions(Uri Url, string Method, string ContentType, DateTimeOffset ExpiresAt);
 
-public sealed record CreatedVersion(VersionView Version, UploadInstructions Upload);
+internal sealed record CreatedVersion(VersionView Version, UploadInstructions Upload);
 
-public sealed record DownloadLink(Uri Url, DateTimeOffset ExpiresAt, string Sha256, long Size, string Version);
+internal sealed record DownloadLink(Uri Url, DateTimeOffset ExpiresAt, string Sha256, long Size, string Version);
 
-public sealed record SearchPage(IReadOnlyList<AssetSummary> Items, string? NextPageToken);
+internal sealed record SearchPage(IReadOnlyList<AssetSummary> Items, string? NextPageToken);
 
-public sealed record HighlightsResponse(IReadOnlyList<AssetSummary> Highlights);
+internal sealed record HighlightsResponse(IReadOnlyList<AssetSummary> Highlights);
 
 internal static class AssetMapping
 {

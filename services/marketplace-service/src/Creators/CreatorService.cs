@@ -6,9 +6,9 @@ using PocketCode.Storage.Documents;
 
 namespace PocketCode.Marketplace.Creators;
 
-public sealed record CreatorTotals(long Assets, long Downloads, long Reviews, double AverageRating);
+internal sealed record CreatorTotals(long Assets, long Downloads, long Reviews, double AverageRating);
 
-public sealed record CreatorProfile(string Uid, string DisplayName, string Bio, string? PhotoUrl, CreatorTotals Totals, IReadOnlyList<AssetSummary> Assets);
+internal sealed record CreatorProfile(string Uid, string DisplayName, string Bio, string? PhotoUrl, CreatorTotals Totals, IReadOnlyList<AssetSummary> Assets);
 
 /// <summary>A creator's public page: profile fields of <c>users/{uid}</c> (written by the BFF) and their listed assets with totals.</summary>
 internal sealed class CreatorService(IDocumentStore documents, UserProfiles profiles)

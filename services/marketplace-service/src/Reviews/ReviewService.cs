@@ -4,25 +4,25 @@ using PocketCode.Storage.Documents;
 
 namespace PocketCode.Marketplace.Reviews;
 
-public sealed record ReviewRequest
+internal sealed record ReviewRequest
 {
     public int? Rating { get; init; }
 
     public string? Comment { get; init; }
 }
 
-public sealed record ReportRequest
+internal sealed record ReportRequest
 {
     public string? Reason { get; init; }
 }
 
-public sealed record ReviewView(string Id, string AssetId, string Uid, int Rating, string Comment, long Helpful, bool Hidden, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+internal sealed record ReviewView(string Id, string AssetId, string Uid, int Rating, string Comment, long Helpful, bool Hidden, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
-public sealed record ReviewPage(IReadOnlyList<ReviewView> Items, string? NextPageToken);
+internal sealed record ReviewPage(IReadOnlyList<ReviewView> Items, string? NextPageToken);
 
-public sealed record ReportView(string Id, string TargetType, string TargetId, string ReporterUid, string Reason, DateTimeOffset CreatedAt);
+internal sealed record ReportView(string Id, string TargetType, string TargetId, string ReporterUid, string Reason, DateTimeOffset CreatedAt);
 
-public sealed record ReportPage(IReadOnlyList<ReportView> Items, string? NextPageToken);
+internal sealed record ReportPage(IReadOnlyList<ReportView> Items, string? NextPageToken);
 
 /// <summary>
 /// One review per user and asset (<c>asset_reviews/{assetId}_{uid}</c>). Every change to a visible

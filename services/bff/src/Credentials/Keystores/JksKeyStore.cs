@@ -8,7 +8,7 @@ namespace PocketCode.Bff.Credentials.Keystores;
 /// <summary>One entry of a JKS keystore.</summary>
 /// <param name="ProtectedKey">For private-key entries, the DER <c>EncryptedPrivateKeyInfo</c> (Sun's key protector); otherwise null.</param>
 /// <param name="Certificates">DER X.509 certificates: the chain (leaf first) of a key entry, or the one trusted certificate.</param>
-public sealed record JksEntry(string Alias, DateTimeOffset CreatedAt, byte[]? ProtectedKey, IReadOnlyList<byte[]> Certificates)
+internal sealed record JksEntry(string Alias, DateTimeOffset CreatedAt, byte[]? ProtectedKey, IReadOnlyList<byte[]> Certificates)
 {
     public bool IsPrivateKey => ProtectedKey is not null;
 
@@ -16,7 +16,7 @@ public sealed record JksEntry(string Alias, DateTimeOffset CreatedAt, byte[]? Pr
 }
 
 /// <summary>The file does not open: wrong store password or not an intact keystore.</summary>
-public sealed class JksException : Exception
+internal sealed class JksException : Exception
 {
     public JksException(string message)
         : base(message)
@@ -54,7 +54,7 @@ public sealed class JksException : Exception
 /// digest is integrity only (it proves the store password), not encryption: certificates are in
 /// the clear and each private key is protected separately by <see cref="RecoverKey"/>.
 /// </remarks>
-public static class JksKeyStore
+internal static class JksKeyStore
 {
     public const uint Magic = 0xFEEDFEED;
 

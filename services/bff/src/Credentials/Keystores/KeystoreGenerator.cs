@@ -6,7 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace PocketCode.Bff.Credentials.Keystores;
 
 /// <summary>A new upload keystore: the PKCS12 file, its password (store and key alike) and what it holds.</summary>
-public sealed class GeneratedKeystore(byte[] pkcs12, string password, KeystoreInfo info)
+internal sealed class GeneratedKeystore(byte[] pkcs12, string password, KeystoreInfo info)
 {
     public byte[] Pkcs12 { get; } = pkcs12;
 
@@ -22,7 +22,7 @@ public sealed class GeneratedKeystore(byte[] pkcs12, string password, KeystoreIn
 /// for 30 years (Google Play asks for 25 or more), in a PKCS12 file that keytool, Gradle and
 /// apksigner open. The password is random; PKCS12 as Java reads it has one password for store and key.
 /// </summary>
-public static class KeystoreGenerator
+internal static class KeystoreGenerator
 {
     public const int KeySize = 3072;
     public const int ValidityYears = 30;

@@ -6,7 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace PocketCode.Bff.Credentials.Keystores;
 
 /// <summary>What a verified keystore holds under the chosen alias (nothing secret).</summary>
-public sealed record KeystoreInfo(
+internal sealed record KeystoreInfo(
     string Format,
     string Alias,
     string CertificateSha256,
@@ -17,7 +17,7 @@ public sealed record KeystoreInfo(
     int KeySize);
 
 /// <summary>A keystore failed verification; <see cref="Field"/> names the request member at fault.</summary>
-public sealed class KeystoreValidationException : Exception
+internal sealed class KeystoreValidationException : Exception
 {
     public KeystoreValidationException(string field, string message)
         : base(message)
@@ -50,7 +50,7 @@ public sealed class KeystoreValidationException : Exception
 /// holds a private key matching its certificate, before anything is stored. Messages name the
 /// member to fix and never echo a password.
 /// </summary>
-public static class KeystoreInspector
+internal static class KeystoreInspector
 {
     public const string Pkcs12 = "pkcs12";
     public const string Jks = "jks";
