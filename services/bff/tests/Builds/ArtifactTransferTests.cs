@@ -13,7 +13,7 @@ namespace PocketCode.Bff.Tests.Builds;
 /// service's default body limit and its Content-Length check apply). Hundreds of MB go through in
 /// bench/Streaming.Bench; here just over the default limit proves the limit is lifted in time.
 /// </summary>
-public sealed class ArtifactTransferTests(KestrelServiceFactory factory) : IClassFixture<KestrelServiceFactory>
+public sealed class ArtifactTransferTests(KestrelBffFactory factory) : IClassFixture<KestrelBffFactory>
 {
     [Fact]
     public async Task An_artifact_over_the_default_body_limit_uploads_and_downloads_through_its_signed_urls()

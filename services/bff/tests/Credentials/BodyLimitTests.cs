@@ -11,18 +11,18 @@ namespace PocketCode.Bff.Tests.Credentials;
 /// The BFF on real Kestrel (the in-memory test server enforces no body limits), with the global
 /// limit lowered to 8 KB so tests stay small.
 /// </summary>
-public sealed class KestrelServiceFactory : CapturingServiceFactory
+public sealed class SmallBodyLimitKestrelFactory : CapturingServiceFactory
 {
     public const int GlobalLimit = 8 * 1024;
 
-    public KestrelServiceFactory()
+    public SmallBodyLimitKestrelFactory()
     {
         Settings["Limits:MaxRequestBodyBytes"] = GlobalLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
         UseKestrel(0);
     }
 }
 
-public sealed class BodyLimitTests(KestrelServiceFactory factory) : IClassFixture<KestrelServiceFactory>
+public sealed class BodyLimitTests(SmallBodyLimitKestrelFactory factory) : IClassFixture<SmallBodyLimitKestrelFactory>
 {
     [Fact]
     public async Task Credential_routes_have_their_own_256_KB_limit()
@@ -49,7 +49,7 @@ public sealed class BodyLimitTests(KestrelServiceFactory factory) : IClassFixtur
     {
         using var client = await factory.CreateExpectContinueClientForAsync("limits-" + Guid.NewGuid().ToString("N")[..8], "big@example.com");
         var before = await client.GetFromJsonAsync<JsonElement>("/v1/me", Ct);
-        var body = "{\"bio\":\"" + new string('x', KestrelServiceFactory.GlobalLimit + 4000) + "\"}";
+        var body = "{\"bio\":\"" + new string('x', SmallBodyLimitKestrelFactory.GlobalLimit + 4000) + "\"}";
 
         using var declared = await SendAsync(client, HttpMethod.Patch, "/v1/me", body);
         await ProblemAssert.IsProblemAsync(declared, HttpStatusCode.RequestEntityTooLarge, "payload_too_large");

@@ -9,9 +9,9 @@ using static PocketCode.Bff.Tests.Projects.ProjectApi;
 namespace PocketCode.Bff.Tests.Projects;
 
 /// <summary>The BFF on a real Kestrel socket: its request limits, URL normalisation and ban on synchronous I/O.</summary>
-public sealed class KestrelServiceFactory : ServiceFactory<Program>
+public sealed class KestrelBffFactory : ServiceFactory<Program>
 {
-    public KestrelServiceFactory() => UseKestrel(0);
+    public KestrelBffFactory() => UseKestrel(0);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -20,7 +20,7 @@ public sealed class KestrelServiceFactory : ServiceFactory<Program>
     }
 }
 
-public sealed class ProjectsOnKestrelTests(KestrelServiceFactory factory) : IClassFixture<KestrelServiceFactory>
+public sealed class ProjectsOnKestrelTests(KestrelBffFactory factory) : IClassFixture<KestrelBffFactory>
 {
     [Fact]
     public async Task A_json_body_over_10_mb_is_a_413_problem_before_anything_reads_it()
