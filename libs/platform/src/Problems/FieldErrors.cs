@@ -18,10 +18,14 @@ public sealed class FieldErrors
 
     public IReadOnlyDictionary<string, string[]> Errors => _errors;
 
-    /// <summary>Records <paramref name="message"/> for <paramref name="field"/> unless it is null; the first message per field wins.</summary>
+    /// <summary>
+    /// Records <paramref name="message"/> for <paramref name="field"/> unless it is null; the first
+    /// message per field wins. The field is named as the client sent it, so it may be empty (a JSON
+    /// member called "").
+    /// </summary>
     public FieldErrors Check(string field, string? message)
     {
-        ArgumentException.ThrowIfNullOrEmpty(field);
+        ArgumentNullException.ThrowIfNull(field);
         if (message is not null)
         {
             _errors.TryAdd(field, [message]);

@@ -141,6 +141,9 @@ public sealed class TestApp : IAsyncDisposable
         app.MapGet("/v1/missing", () => Problems.NotFound("Project p1 was not found."));
         app.MapGet("/v1/invalid", () => Problems.Validation("name", "name is required."));
         app.MapGet("/v1/public", () => new { hello = "world", padding = new string('x', 4000) }).AllowAnonymous();
+        app.MapGet("/v1/busy", string () => throw new ProblemException(429, ProblemCodes.RateLimited, "Slow down.").WithRetryAfter(TimeSpan.FromSeconds(2.2)));
+        app.MapGet("/v1/fields", string () => throw new FieldErrors().Check("name", "name is required.").Check("", "Unknown member.").Check("name", "second message").ToException());
+        app.MapGet("/v1/page", (int? pageSize) => new { size = PageSizes.Resolve(pageSize, 20, 100) });
     }
 
     public static HttpRequestMessage Request(HttpMethod method, string path, string? token = null)

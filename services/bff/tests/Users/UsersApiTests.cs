@@ -144,6 +144,7 @@ public sealed class UsersApiTests(CapturingServiceFactory factory) : IClassFixtu
     [InlineData("""{"photoUrl":"https://user:pw@example.com/a.png"}""", "photoUrl")]
     [InlineData("""{"photoUrl":"/relative.png"}""", "photoUrl")]
     [InlineData("""{"bio":["list"]}""", "bio")]
+    [InlineData("""{"":11979142}""", "")]
     [InlineData("""{"email":"me@evil.example"}""", "email")]
     [InlineData("""{"settings":"dark"}""", "settings")]
     [InlineData("""{"settings":{"theme":"purple"}}""", "settings.theme")]
