@@ -110,34 +110,6 @@ public sealed class ProjectCreateConsistencyTests(FailingStoresFactory factory) 
     }
 
     [Fact]
-    public async Task Concurrent_retries_with_the_same_key_produce_one_project()
-    {
-        const string uid = "concurrent-key-user";
-        using var client = await factory.CreateClientForAsync(uid);
-        var key = Guid.NewGuid().ToString();
-
-        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => client.PostCreateAsync("Race", "com.example.race", key)));
-
-        var ids = new List<string>();
-        foreach (var response in responses)
-        {
-            using (response)
-            {
-                var body = await response.Content.ReadAsStringAsync(Ct);
-                Assert.True(response.StatusCode == HttpStatusCode.Created, body);
-                ids.Add(JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!);
-            }
-        }
-
-        Assert.Single(ids.Distinct());
-        Assert.Equal(ids.Distinct(), await client.ListAllProjectIdsAsync());
-        Assert.Equal(1, await ProjectDocumentsOfAsync(uid));
-        var prefixes = (await factory.Store.ListAsync(BucketNames.ProjectSourceFiles, uid + "/", cancellationToken: Ct)).Items
-            .Select(b => b.Name.Split('/')[1]).Distinct().ToList();
-        Assert.Equal(ids.Distinct(), prefixes);
-    }
-
-    [Fact]
     public async Task The_same_key_with_a_different_body_is_a_409_problem()
     {
         using var client = await factory.CreateClientForAsync("key-reuse-user");

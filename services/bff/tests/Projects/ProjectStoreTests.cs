@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using PocketCode.Bff.Tests.Firestore;
+using PocketCode.Storage.Blobs;
 using PocketCode.Storage.Documents;
 using PocketCode.Testing;
 using Xunit;
@@ -85,6 +86,11 @@ public abstract class ProjectStoreTests<TFactory>(TFactory factory)
         Assert.Equal([id], await client.ListAllProjectIdsAsync());
         var documents = await Documents.QueryAsync(new DocumentQuery("projects").Where("ownerUid", FilterOperator.Equal, uid), Ct);
         Assert.Equal([id], documents.Documents.Select(d => d.Id));
+        // Only the winner's source files exist: the losers seeded nothing, or cleaned up.
+        var blobs = factory.Services.GetRequiredService<IBlobStore>();
+        var prefixes = (await blobs.ListAsync(BucketNames.ProjectSourceFiles, uid + "/", cancellationToken: Ct)).Items
+            .Select(b => b.Name.Split('/')[1]).Distinct().ToList();
+        Assert.Equal([id], prefixes);
     }
 
     [Fact]
@@ -125,7 +131,6 @@ public abstract class ProjectStoreTests<TFactory>(TFactory factory)
         Assert.True(activity.Zip(activity.Skip(1)).All(pair => pair.First >= pair.Second), "lastActivityAt must not increase down the list");
     }
 
-
     [Fact]
     public async Task Rename_with_a_stale_if_match_is_412_and_keeps_the_newer_name()
     {
@@ -138,12 +143,13 @@ public abstract class ProjectStoreTests<TFactory>(TFactory factory)
         rename.Headers.TryAddWithoutValidation("If-Match", etag);
         using var renamed = await client.SendAsync(rename, Ct);
         Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
+        Assert.Equal("After", (await renamed.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("name").GetString());
         Assert.NotEqual(etag, renamed.Headers.ETag?.ToString());
 
         using var stale = new HttpRequestMessage(HttpMethod.Patch, $"/v1/projects/{id}") { Content = Json("""{"name":"Lost update"}""") };
         stale.Headers.TryAddWithoutValidation("If-Match", etag);
         using var rejected = await client.SendAsync(stale, Ct);
-        await ProblemAssert.IsProblemAsync(rejected, HttpStatusCode.PreconditionFailed);
+        await ProblemAssert.IsProblemAsync(rejected, HttpStatusCode.PreconditionFailed, "precondition_failed");
 
         var current = await client.GetFromJsonAsync<JsonElement>($"/v1/projects/{id}", Ct);
         Assert.Equal("After", current.GetProperty("name").GetString());
