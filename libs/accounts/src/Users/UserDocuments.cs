@@ -1,5 +1,3 @@
-using PocketCode.Storage.Documents;
-
 namespace PocketCode.Accounts.Users;
 
 /// <summary>
@@ -56,9 +54,8 @@ public static class UserDocuments
             throw new ArgumentException("The uid cannot name a user document.", nameof(uid));
         }
 
-        var path = Collection + "/" + uid;
-        DocumentPaths.ValidateDocumentPath(path);
-        return path;
+        // IsUsableUid is stricter than Firestore's segment rules, so the path needs no second check.
+        return Collection + "/" + uid;
     }
 
     public static string DevicesPath(string uid) => PathOf(uid) + "/" + DevicesCollection;

@@ -16,7 +16,6 @@ namespace PocketCode.Bff.Routing;
 /// </summary>
 internal static class ServiceRoutes
 {
-    public const string ServerlessAuthorizationHeader = GoogleIdTokenHandler.HeaderName;
     internal const string MarketplaceCluster = "marketplace";
     internal const string ApiProxyCluster = "api-proxy";
     private const string CloudRunServiceVariable = "K_SERVICE";
@@ -107,7 +106,7 @@ internal static class ServiceRoutes
     private static void AddTransforms(TransformBuilderContext context)
     {
         // Only the BFF vouches for itself to Cloud Run; a client's own header never goes through.
-        context.AddRequestHeaderRemove(ServerlessAuthorizationHeader);
+        context.AddRequestHeaderRemove(GoogleIdTokenHandler.HeaderName);
 
         var services = context.Services;
         var options = services.GetRequiredService<IOptions<ServiceRoutesOptions>>().Value;

@@ -12,8 +12,6 @@ internal sealed class UserService(IDocumentStore store)
     // A first GET can race another first request; a few tries settle who created the document.
     private const int EnsureAttempts = 3;
 
-    public static string UserPath(string uid) => UserDocuments.PathOf(uid);
-
     /// <summary>
     /// The user's document, created from the token's claims on first use. A document that exists
     /// without a profile (credentials stored before any profile read) gets its profile added.
@@ -21,7 +19,7 @@ internal sealed class UserService(IDocumentStore store)
     public async Task<DocumentSnapshot> GetOrCreateAsync(ICurrentUser user, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
-        var path = UserPath(user.Uid);
+        var path = UserDocuments.PathOf(user.Uid);
         for (var attempt = 1; ; attempt++)
         {
             var snapshot = await store.GetAsync(path, cancellationToken);

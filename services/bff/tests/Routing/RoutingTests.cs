@@ -115,7 +115,7 @@ public sealed class RoutingTests(RoutingFixture fixture) : IClassFixture<Routing
         Assert.Equal("{\"stars\":5}", echo.Body);
         Assert.Equal("kept", echo.Headers["X-Custom"]);
         Assert.Equal(client.DefaultRequestHeaders.Authorization!.ToString(), echo.Headers["Authorization"]);
-        Assert.False(echo.Headers.ContainsKey(ServiceRoutes.ServerlessAuthorizationHeader));
+        Assert.False(echo.Headers.ContainsKey(GoogleIdTokenHandler.HeaderName));
     }
 
     [Fact]
@@ -154,12 +154,12 @@ public sealed class RoutingTests(RoutingFixture fixture) : IClassFixture<Routing
     {
         using var client = await fixture.Bff.CreateClientForAsync("routing-user");
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/marketplace/templates");
-        request.Headers.TryAddWithoutValidation(ServiceRoutes.ServerlessAuthorizationHeader, "Bearer forged");
+        request.Headers.TryAddWithoutValidation(GoogleIdTokenHandler.HeaderName, "Bearer forged");
 
         using var response = await client.SendAsync(request, Ct);
 
         var echo = (await response.Content.ReadFromJsonAsync<Echo>(Ct))!;
-        Assert.False(echo.Headers.ContainsKey(ServiceRoutes.ServerlessAuthorizationHeader));
+        Assert.False(echo.Headers.ContainsKey(GoogleIdTokenHandler.HeaderName));
         Assert.Empty(fixture.Bff.Tokens.Audiences);
     }
 
@@ -168,15 +168,15 @@ public sealed class RoutingTests(RoutingFixture fixture) : IClassFixture<Routing
     {
         using var client = await fixture.CloudRunBff.CreateClientForAsync("routing-user");
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/marketplace/templates");
-        request.Headers.TryAddWithoutValidation(ServiceRoutes.ServerlessAuthorizationHeader, "Bearer forged");
+        request.Headers.TryAddWithoutValidation(GoogleIdTokenHandler.HeaderName, "Bearer forged");
 
         using var marketplace = await client.SendAsync(request, Ct);
         using var proxy = await client.GetAsync("/proxy/v1/models", Ct);
 
         var toMarketplace = (await marketplace.Content.ReadFromJsonAsync<Echo>(Ct))!;
         var toProxy = (await proxy.Content.ReadFromJsonAsync<Echo>(Ct))!;
-        Assert.Equal("Bearer fake-google-id-token-for:" + fixture.Marketplace.Url.TrimEnd('/'), toMarketplace.Headers[ServiceRoutes.ServerlessAuthorizationHeader]);
-        Assert.Equal("Bearer fake-google-id-token-for:" + fixture.ApiProxy.Url.TrimEnd('/'), toProxy.Headers[ServiceRoutes.ServerlessAuthorizationHeader]);
+        Assert.Equal("Bearer fake-google-id-token-for:" + fixture.Marketplace.Url.TrimEnd('/'), toMarketplace.Headers[GoogleIdTokenHandler.HeaderName]);
+        Assert.Equal("Bearer fake-google-id-token-for:" + fixture.ApiProxy.Url.TrimEnd('/'), toProxy.Headers[GoogleIdTokenHandler.HeaderName]);
         // The user's own token still travels in Authorization, for the service to validate.
         Assert.Equal(client.DefaultRequestHeaders.Authorization!.ToString(), toMarketplace.Headers["Authorization"]);
     }
