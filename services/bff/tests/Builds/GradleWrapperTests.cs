@@ -6,6 +6,7 @@ using LibGit2Sharp;
 using Microsoft.Extensions.Options;
 using PocketCode.Bff.Projects;
 using PocketCode.Bff.Projects.Templates;
+using PocketCode.Bff.Tests.Archives;
 using PocketCode.Bff.Tests.Projects;
 using PocketCode.Testing;
 using Xunit;
@@ -34,15 +35,31 @@ public sealed class GradleWrapperTests(BuildsFixture fixture) : IClassFixture<Bu
         Assert.Equal(Recorded().WrapperJarSha256, Sha256(tree[GradleWrapper.Jar].Content));
     }
 
-    [Fact]
-    public async Task A_project_without_wrapper_files_gets_gradles_at_push()
+    [Theory]
+    [InlineData("deleted")]
+    [InlineData("imported")]
+    public async Task A_project_without_wrapper_files_gets_gradles_at_push(string how)
     {
-        var client = await fixture.UserWithCredentialsAsync("wrapper-missing");
+        var client = await fixture.UserWithCredentialsAsync("wrapper-missing-" + how);
         var projectId = await client.CreateProjectIdAsync("Unwrapped", "com.example.unwrapped");
-        foreach (var path in GradleWrapper.Paths)
+        if (how == "deleted")
         {
-            using var deleted = await client.DeleteAsync($"/v1/projects/{projectId}/files/{path}", Ct);
-            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+            foreach (var path in GradleWrapper.Paths)
+            {
+                using var deleted = await client.DeleteAsync($"/v1/projects/{projectId}/files/{path}", Ct);
+                Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+            }
+        }
+        else
+        {
+            // A zip made elsewhere, without the wrapper, replaces the project's files.
+            var zip = ArchiveTests.Zip(z =>
+            {
+                ArchiveTests.Add(z, "settings.gradle.kts", "rootProject.name = \"Unwrapped\"\ninclude(\":app\")\n");
+                ArchiveTests.Add(z, "app/build.gradle.kts", "plugins { id(\"com.android.application\") }\n");
+            });
+            using var imported = await ArchiveTests.ImportAsync(client, projectId, zip);
+            Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
         }
 
         Assert.DoesNotContain((await client.TreeAsync(projectId)).Keys, GradleWrapper.Paths.Contains);
