@@ -25,9 +25,9 @@ internal static class WorkflowContract
         public const string ReleaseStatus = "release_status";
         public const string RolloutFraction = "rollout_fraction";
         public const string VersionCode = "version_code";
+        public const string VersionName = "version_name";
         public const string NotesSince = "notes_since";
         public const string ApplicationId = "application_id";
-        public const string GradleCacheUrl = "gradle_cache_url";
         public const string BffUrl = "bff_url";
         public const string Audience = "audience";
     }
@@ -44,6 +44,13 @@ internal static class WorkflowContract
         public static IReadOnlyList<string> All { get; } = [KeystoreBase64, KeystoreType, StorePassword, KeyAlias, KeyPassword, PlayServiceAccountJson];
     }
 
+    /// <summary>The <see cref="BuildEventRequest.ErrorCode"/> values the workflow sends.</summary>
+    public static class ErrorCodes
+    {
+        /// <summary>Google Play answered that the bundle's version code is already used (play-publish.sh).</summary>
+        public const string VersionCodeUsed = "version_code_used";
+    }
+
     /// <summary>Play's limit on the release notes of one language.</summary>
     public const int MaxReleaseNotesLength = 500;
 }
@@ -52,6 +59,10 @@ internal static class WorkflowContract
 /// A report from the workflow (<c>POST /v1/builds/{id}/events</c>, authenticated by the run's
 /// GitHub OIDC token). <see cref="RunId"/> must equal the token's <c>run_id</c>.
 /// </summary>
+/// <param name="ErrorCode">
+/// On a failure report, what the workflow recognised: <see cref="WorkflowContract.ErrorCodes.VersionCodeUsed"/>
+/// when Google Play refused the version code (<see cref="VersionCode"/> is then the refused one).
+/// </param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record BuildEventRequest(
     string State,
@@ -59,7 +70,8 @@ internal sealed record BuildEventRequest(
     string? Step = null,
     string? Message = null,
     long? VersionCode = null,
-    string? ReleaseNotes = null);
+    string? ReleaseNotes = null,
+    string? ErrorCode = null);
 
 /// <summary>The workflow asks where to upload one artifact (<c>POST /v1/builds/{id}/artifact-uploads</c>).</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
