@@ -110,7 +110,8 @@ if ! call edits.bundles.upload -X POST "${auth[@]}" -H "Content-Type: applicatio
     || grep -qi 'version code that has already been used' "$work/error"; then
     output "error_code=version_code_used"
     output "refused_version_code=$VERSION_CODE"
-    fail "Google Play refused version code $VERSION_CODE: it has already been used (the next build gets a higher one)"
+    # Play's own words, so the message alone also tells PocketCode what happened.
+    fail "Google Play refused the bundle: version code $VERSION_CODE has already been used (apkUpgradeVersionConflict)"
   fi
   fail "Google Play refused the bundle: $(play_error)"
 fi

@@ -44,13 +44,6 @@ internal static class WorkflowContract
         public static IReadOnlyList<string> All { get; } = [KeystoreBase64, KeystoreType, StorePassword, KeyAlias, KeyPassword, PlayServiceAccountJson];
     }
 
-    /// <summary>The <see cref="BuildEventRequest.ErrorCode"/> values the workflow sends.</summary>
-    public static class ErrorCodes
-    {
-        /// <summary>Google Play answered that the bundle's version code is already used (play-publish.sh).</summary>
-        public const string VersionCodeUsed = "version_code_used";
-    }
-
     /// <summary>Play's limit on the release notes of one language.</summary>
     public const int MaxReleaseNotesLength = 500;
 }
@@ -60,8 +53,8 @@ internal static class WorkflowContract
 /// GitHub OIDC token). <see cref="RunId"/> must equal the token's <c>run_id</c>.
 /// </summary>
 /// <param name="ErrorCode">
-/// On a failure report, what the workflow recognised: <see cref="WorkflowContract.ErrorCodes.VersionCodeUsed"/>
-/// when Google Play refused the version code (<see cref="VersionCode"/> is then the refused one).
+/// On a failure report, what the workflow recognised: <see cref="BuildErrors.VersionCodeUsed"/> when
+/// Google Play refused the version code (play-publish.sh; <see cref="VersionCode"/> is then the refused one).
 /// </param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record BuildEventRequest(

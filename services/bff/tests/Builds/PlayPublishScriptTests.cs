@@ -102,10 +102,12 @@ public sealed class PlayPublishScriptTests : IAsyncLifetime
         var result = await PublishAsync(Environment());
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("::error::play-publish.sh: Google Play refused version code 42: it has already been used", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("::error::play-publish.sh: Google Play refused the bundle: version code 42 has already been used (apkUpgradeVersionConflict)", result.StandardError, StringComparison.Ordinal);
+        // The error line alone (the report's message) already reads as this error to the BFF.
+        Assert.Equal(BuildErrors.VersionCodeUsed, BuildErrors.FromWorkflow("publish", result.StandardError, 42).Code);
         // The names the workflow's report reads (WorkflowTemplateTests checks the report side).
         var outputs = (await File.ReadAllLinesAsync(Outputs, Ct)).ToHashSet(StringComparer.Ordinal);
-        Assert.Contains("error_code=" + WorkflowContract.ErrorCodes.VersionCodeUsed, outputs);
+        Assert.Contains("error_code=" + BuildErrors.VersionCodeUsed, outputs);
         Assert.Contains("refused_version_code=42", outputs);
         // Nothing is released or committed after the refusal.
         Assert.DoesNotContain(_play.Calls, c => c.Contains("/tracks/", StringComparison.Ordinal) || c.EndsWith(":commit", StringComparison.Ordinal));

@@ -151,7 +151,7 @@ public sealed partial class WorkflowTemplateTests(BuildsFixture fixture) : IClas
         Assert.Equal("${{ steps.publish.outputs.error_code }}", Workflows.Scalar(publish, "error_code"));
         Assert.Equal("${{ steps.publish.outputs.refused_version_code }}", Workflows.Scalar(publish, "refused_version_code"));
         var script = await File.ReadAllTextAsync(Path.Combine(ScriptsFolder, "play-publish.sh"), Ct);
-        Assert.Contains("output \"error_code=" + WorkflowContract.ErrorCodes.VersionCodeUsed + "\"", script, StringComparison.Ordinal);
+        Assert.Contains("output \"error_code=" + BuildErrors.VersionCodeUsed + "\"", script, StringComparison.Ordinal);
         Assert.Contains("output \"refused_version_code=$VERSION_CODE\"", script, StringComparison.Ordinal);
     }
 
