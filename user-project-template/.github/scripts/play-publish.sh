@@ -69,7 +69,8 @@ jq -er .private_key <<< "$PLAY_SERVICE_ACCOUNT_JSON" > "$work/key.pem" 2> /dev/n
   || fail "the Play service-account key has no private_key (store it in PocketCode again)"
 now=$(date +%s)
 header=$(printf '%s' '{"alg":"RS256","typ":"JWT"}' | base64url)
-claims=$(jq -cn --arg iss "$client_email" --arg scope "$scope" --arg aud "$token_url" --argjson iat "$now" \
+# aud is Google's token endpoint whatever URL the assertion is posted to (Google's documentation).
+claims=$(jq -cn --arg iss "$client_email" --arg scope "$scope" --arg aud "https://oauth2.googleapis.com/token" --argjson iat "$now" \
   '{iss: $iss, scope: $scope, aud: $aud, iat: $iat, exp: ($iat + 3600)}' | base64url)
 signature=$(printf '%s' "$header.$claims" | openssl dgst -sha256 -sign "$work/key.pem" -binary | base64url) \
   || fail "the Play service-account key's private_key is not a usable RSA key"

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
@@ -12,13 +13,16 @@ namespace PocketCode.Bff.Tests.Builds;
 /// <summary>
 /// Stands in for Google's OAuth token endpoint and the Google Play Developer API (androidpublisher
 /// v3) on 127.0.0.1, for the workflow's play-publish.sh. The token endpoint checks the service
-/// account's JWT as Google documents it (RS256 over the account's key; iss, scope, aud = the
-/// endpoint, exp at most an hour after iat); the API speaks the edit calls the script makes and
+/// account's JWT as Google documents it (RS256 over the account's key; iss, scope, aud = Google's
+/// token endpoint, exp at most an hour after iat); the API speaks the edit calls the script makes and
 /// records them, and answers an upload whose version code is already used as Play does.
 /// </summary>
 public sealed class PlayStandIn : IAsyncDisposable
 {
     public const string Scope = "https://www.googleapis.com/auth/androidpublisher";
+
+    /// <summary>The audience Google's documentation fixes for every assertion, wherever it is posted.</summary>
+    public const string GoogleTokenAudience = "https://oauth2.googleapis.com/token";
     public const string ServiceAccountEmail = "publisher@pocketcode-test.iam.gserviceaccount.com";
     public const string EditId = "edit-0001";
 
@@ -132,26 +136,21 @@ public sealed class PlayStandIn : IAsyncDisposable
             return false;
         }
 
-        var header = JsonDocument.Parse(Base64Url(parts[0])).RootElement;
-        if (header.GetProperty("alg").GetString() != "RS256"
-            || !_serviceAccountKey.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), Base64Url(parts[2]), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))
+        using var header = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[0]));
+        if (header.RootElement.GetProperty("alg").GetString() != "RS256"
+            || !_serviceAccountKey.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), Base64Url.DecodeFromChars(parts[2]), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))
         {
             return false;
         }
 
-        var claims = JsonDocument.Parse(Base64Url(parts[1])).RootElement;
+        using var document = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[1]));
+        var claims = document.RootElement;
         var issuedAt = claims.GetProperty("iat").GetInt64();
         var expires = claims.GetProperty("exp").GetInt64();
         return claims.GetProperty("iss").GetString() == ServiceAccountEmail
             && claims.GetProperty("scope").GetString() == Scope
-            && claims.GetProperty("aud").GetString() == TokenUrl
+            && claims.GetProperty("aud").GetString() == GoogleTokenAudience
             && expires > issuedAt && expires - issuedAt <= 3600;
-    }
-
-    private static byte[] Base64Url(string text)
-    {
-        var padded = text.Replace('-', '+').Replace('_', '/');
-        return Convert.FromBase64String(padded + new string('=', (4 - (padded.Length % 4)) % 4));
     }
 
     /// <summary>Google's JSON error body: {error: {code, message, errors: [{message, reason}], status}}.</summary>
