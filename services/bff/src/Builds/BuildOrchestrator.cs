@@ -133,9 +133,9 @@ internal sealed partial class BuildOrchestrator(
             [WorkflowContract.Inputs.ReleaseStatus] = build.ReleaseStatus,
             [WorkflowContract.Inputs.RolloutFraction] = BuildRules.FormatFraction(build.RolloutFraction),
             [WorkflowContract.Inputs.VersionCode] = build.VersionCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
+            [WorkflowContract.Inputs.VersionName] = build.VersionCode is { } code ? "1.0." + code.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty,
             [WorkflowContract.Inputs.NotesSince] = notesSince ?? string.Empty,
             [WorkflowContract.Inputs.ApplicationId] = project.ApplicationId,
-            [WorkflowContract.Inputs.GradleCacheUrl] = settings.GradleRemoteCacheUrl ?? string.Empty,
             [WorkflowContract.Inputs.BffUrl] = settings.ResolvePublicBaseUrl(),
             [WorkflowContract.Inputs.Audience] = settings.ResolveAudience(),
         };
