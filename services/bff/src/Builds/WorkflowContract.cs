@@ -50,7 +50,9 @@ internal static class WorkflowContract
 
 /// <summary>
 /// A report from the workflow (<c>POST /v1/builds/{id}/events</c>, authenticated by the run's
-/// GitHub OIDC token). <see cref="RunId"/> must equal the token's <c>run_id</c>.
+/// GitHub OIDC token). <see cref="RunId"/> must equal the token's <c>run_id</c>. A failed report may
+/// carry <see cref="ErrorCode"/> <c>version_code_used</c> with the <see cref="VersionCode"/> Play
+/// refused; no other error code is accepted.
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record BuildEventRequest(
@@ -59,7 +61,8 @@ internal sealed record BuildEventRequest(
     string? Step = null,
     string? Message = null,
     long? VersionCode = null,
-    string? ReleaseNotes = null);
+    string? ReleaseNotes = null,
+    string? ErrorCode = null);
 
 /// <summary>The workflow asks where to upload one artifact (<c>POST /v1/builds/{id}/artifact-uploads</c>).</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
