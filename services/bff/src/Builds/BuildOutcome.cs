@@ -65,16 +65,18 @@ internal static class BuildOutcomes
                 $"Draft, not yet published: {applicationId} waits on the {track} track in Play Console until you review and publish it there.");
         }
 
-        var staged = releaseStatus == "inProgress" && rolloutFraction is { } f
-            ? " to " + (f * 100).ToString("0.####", CultureInfo.InvariantCulture) + "% of them (staged rollout)"
+        // A staged rollout reaches only part of the track's audience; the label says how much.
+        var share = releaseStatus == "inProgress" && rolloutFraction is { } f
+            ? (f * 100).ToString("0.####", CultureInfo.InvariantCulture) + "% of "
             : string.Empty;
+        var staged = share.Length == 0 ? string.Empty : " (staged rollout)";
         return track switch
         {
-            "production" => new(OutcomeKinds.Listing, ListingUrl(applicationId), $"On Google Play{(staged.Length == 0 ? string.Empty : ": released" + staged)}."),
-            "beta" => new(OutcomeKinds.OpenTesting, OptInUrl(applicationId), $"Open testing: released to testers{staged}; anyone can join on this page."),
+            "production" => new(OutcomeKinds.Listing, ListingUrl(applicationId), $"On Google Play for {(share.Length == 0 ? "everyone" : share + "users")}{staged}."),
+            "beta" => new(OutcomeKinds.OpenTesting, OptInUrl(applicationId), $"Open testing: released to {share}testers{staged}; anyone can join on this page."),
             "internal" => new(OutcomeKinds.InternalTesting, PlayConsoleUrl,
-                $"Internal testing: released to your internal testers{staged}. Share the test's join link from Play Console → Testing → Internal testing → Testers."),
-            _ => new(OutcomeKinds.ClosedTesting, OptInUrl(applicationId), $"Closed testing ({track}): released to testers{staged}; testers on your list join on this page."),
+                $"Internal testing: released to {share}your internal testers{staged}. Share the test's join link from Play Console → Testing → Internal testing → Testers."),
+            _ => new(OutcomeKinds.ClosedTesting, OptInUrl(applicationId), $"Closed testing ({track}): released to {share}testers{staged}; testers on your list join on this page."),
         };
     }
 }

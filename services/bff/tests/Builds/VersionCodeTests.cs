@@ -180,6 +180,11 @@ public abstract class VersionCodeTestsBase<TFixture>(TFixture fixture)
             Assert.DoesNotContain("draft", label, StringComparison.OrdinalIgnoreCase);
         }
 
+        if (fraction is { } staged)
+        {
+            Assert.Contains((staged * 100).ToString("0.####", System.Globalization.CultureInfo.InvariantCulture) + "% of", label, StringComparison.Ordinal);
+        }
+
         // playListingUrl only for a public listing.
         Assert.Equal(kind == OutcomeKinds.Listing ? url : null, done.GetProperty("playListingUrl").GetString());
         var events = await stream.WaitAsync(TimeSpan.FromMinutes(1), Ct);
