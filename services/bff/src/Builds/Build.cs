@@ -72,7 +72,9 @@ internal sealed record Build(
     BuildError? Error,
     IReadOnlyList<BuildTransition> History,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    string? ApplicationId = null,
+    string? VersionName = null)
 {
     public bool IsTerminal => BuildStates.IsTerminal(State);
 
@@ -123,10 +125,16 @@ internal static class BuildDocuments
     public const string ArtifactFiles = "artifactFiles";
     public const string ReleaseNotes = "releaseNotes";
     public const string PlayListingUrl = "playListingUrl";
+    public const string ApplicationId = "applicationId";
+    public const string VersionName = "versionName";
     public const string Error = "error";
     public const string History = "history";
 
-    public static Dictionary<string, object?> NewBuild(string uid, string projectId, BuildRequest request) => new()
+    /// <summary>
+    /// A queued build with its version code and name fixed before anything is dispatched, and the
+    /// project's application id at that moment (the key of its version-code counter).
+    /// </summary>
+    public static Dictionary<string, object?> NewBuild(string uid, string projectId, string applicationId, BuildRequest request, long versionCode) => new()
     {
         [OwnerUid] = uid,
         [ProjectId] = projectId,
@@ -134,7 +142,9 @@ internal static class BuildDocuments
         [Track] = request.Track,
         [ReleaseStatus] = request.ReleaseStatus,
         [RolloutFraction] = request.RolloutFraction,
-        [VersionCode] = request.VersionCode,
+        [VersionCode] = versionCode,
+        [VersionName] = request.VersionName ?? BuildRules.DefaultVersionName(versionCode),
+        [ApplicationId] = applicationId,
         [Message] = request.Message,
         [Step] = null,
         [GithubRepo] = null,
@@ -193,7 +203,9 @@ internal static class BuildDocuments
             : null,
         (s.GetArray(History) ?? []).OfType<IReadOnlyDictionary<string, object?>>().Select(ToTransition).OrderBy(t => t.Seq).ToList(),
         s.GetTimestamp(CreatedAt) ?? s.CreateTime,
-        s.GetTimestamp(UpdatedAt) ?? s.UpdateTime);
+        s.GetTimestamp(UpdatedAt) ?? s.UpdateTime,
+        s.GetString(ApplicationId),
+        s.GetString(VersionName));
 
     private static BuildTransition ToTransition(IReadOnlyDictionary<string, object?> m) => new(
         m.GetValueOrDefault("seq") is long seq ? seq : 0,

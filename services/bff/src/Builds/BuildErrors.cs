@@ -36,12 +36,24 @@ internal static partial class BuildErrors
         $"A repository named '{owner}/{name}' already exists and is not this project's. Rename or delete it on GitHub, or rename the project, then build again.");
 
     public static BuildError GitHubForbidden(string step) => new(step, GitHubPermissionDenied,
-        "GitHub denied the request: the token needs the 'repo' and 'workflow' scopes (classic) or Administration, Contents, Secrets and Actions write access (fine-grained). Update the token under Settings → Credentials → GitHub, then build again.");
+        "GitHub denied the request: the token needs the 'repo' and 'workflow' scopes (classic) or, fine-grained, read and write access to Administration, Contents, Secrets, Actions, Workflows (to push .github/workflows) and Webhooks (to follow the workflow runs). Update the token under Settings → Credentials → GitHub, then build again.");
+
+    /// <summary>The step a workflow report names, or "workflow" when it names none.</summary>
+    public static string StepName(string? step) => string.IsNullOrWhiteSpace(step) ? "workflow" : step.Trim();
+
+    /// <summary>
+    /// Play refused <paramref name="versionCode"/> as already used. The BFF's counter has moved past
+    /// it by the time the user reads this, so building again is all there is to do.
+    /// </summary>
+    public static BuildError VersionCodeTaken(string step, long? versionCode) => new(step, VersionCodeUsed,
+        versionCode is { } code
+            ? $"Google Play already has a release with version code {code}. The next build will use a higher one ({code + 1} or more): build again."
+            : "Google Play already has a release with this version code. The next build will use a higher one: build again.");
 
     /// <summary>Maps what the workflow reported for a failed step to an actionable error.</summary>
     public static BuildError FromWorkflow(string? step, string? reported, long? versionCode)
     {
-        var stepName = string.IsNullOrWhiteSpace(step) ? "workflow" : step.Trim();
+        var stepName = StepName(step);
         var text = reported ?? string.Empty;
         if (PackageNotFound().IsMatch(text))
         {
@@ -51,9 +63,7 @@ internal static partial class BuildErrors
 
         if (VersionCodeUsedPattern().IsMatch(text))
         {
-            var hint = versionCode is { } code ? $" (this build used {code})" : string.Empty;
-            return new(stepName, VersionCodeUsed,
-                $"Google Play already has a release with this version code{hint}. Build again with a higher versionCode; every upload needs a new, larger one.");
+            return VersionCodeTaken(stepName, versionCode);
         }
 
         if (DraftOnly().IsMatch(text))

@@ -7,7 +7,7 @@ using PocketCode.Storage.Documents;
 namespace PocketCode.Bff.Builds;
 
 /// <summary>What a build asks for, after validation.</summary>
-internal sealed record BuildRequest(string Track, string ReleaseStatus, double? RolloutFraction, long? VersionCode, string? Message);
+internal sealed record BuildRequest(string Track, string ReleaseStatus, double? RolloutFraction, long? VersionCode, string? Message, string? VersionName = null);
 
 internal sealed record BuildPage(IReadOnlyList<Build> Items, string? NextPageToken);
 
@@ -25,7 +25,9 @@ internal sealed class BuildService(
 {
     /// <summary>
     /// Creates a queued build of the caller's project. Refuses when a credential the pipeline needs
-    /// is missing, or when the project's previous build is still running.
+    /// is missing, or when the project's previous build is still running. The build's version code
+    /// comes from the owner's counter for the application id (<see cref="VersionCodes"/>), in the same
+    /// transaction, so two builds never get the same code and none gets a code below one given before.
     /// </summary>
     public async Task<Build> CreateAsync(string uid, string projectId, BuildRequest request, CancellationToken cancellationToken)
     {
@@ -57,7 +59,10 @@ internal sealed class BuildService(
                     new Dictionary<string, object?> { ["buildId"] = last.BuildId });
             }
 
-            tx.Create(BuildStorage.DocumentPath(buildId), BuildDocuments.NewBuild(uid, project.Id, request));
+            var counterPath = VersionCodes.PathOf(uid, p.ApplicationId);
+            var versionCode = VersionCodes.Next(VersionCodes.LastOf(await tx.GetAsync(counterPath, ct)), request.VersionCode);
+            tx.Set(counterPath, VersionCodes.Value(uid, p.ApplicationId, versionCode));
+            tx.Create(BuildStorage.DocumentPath(buildId), BuildDocuments.NewBuild(uid, project.Id, p.ApplicationId, request, versionCode));
             tx.Update(projectPath, new Dictionary<string, object?> { [ProjectDocuments.LastBuild] = BuildTransitions.LastBuildValue(buildId, BuildStates.Queued) });
             return true;
         }, cancellationToken: cancellationToken);

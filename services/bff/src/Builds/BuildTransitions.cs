@@ -101,15 +101,12 @@ internal sealed class BuildTransitions(IDocumentStore documents, IBuildCompletio
             throw ProblemException.Forbidden("The report's runId is not the run its token was issued to.");
         }
 
+        await RaiseVersionCodeAsync(buildId, repository, runId, report, cancellationToken);
         var result = await TransitionAsync(buildId, (build, project) =>
         {
             BuildRules.EnsureCaller(build, repository, runId);
+            // The version code was fixed when the build was created; a report cannot change it.
             var fields = new Dictionary<string, object?> { [BuildDocuments.WorkflowRunId] = runId };
-            if (report.VersionCode is { } code)
-            {
-                fields[BuildDocuments.VersionCode] = code;
-            }
-
             if (report.ReleaseNotes is { } notes)
             {
                 fields[BuildDocuments.ReleaseNotes] = notes.Length > WorkflowContract.MaxReleaseNotesLength ? notes[..WorkflowContract.MaxReleaseNotesLength] : notes;
@@ -119,13 +116,26 @@ internal sealed class BuildTransitions(IDocumentStore documents, IBuildCompletio
             switch (report.State)
             {
                 case BuildStates.Failed:
-                    var error = BuildErrors.FromWorkflow(report.Step, report.Message, report.VersionCode ?? build.VersionCode);
+                    var error = report.ErrorCode == BuildErrors.VersionCodeUsed && report.VersionCode is { } refused
+                        ? BuildErrors.VersionCodeTaken(BuildErrors.StepName(report.Step), refused)
+                        : BuildErrors.FromWorkflow(report.Step, report.Message, build.VersionCode);
                     fields[BuildDocuments.Error] = BuildDocuments.ErrorValue(error);
                     fields[BuildDocuments.Step] = error.Step;
                     message = error.Message;
                     break;
-                case BuildStates.Succeeded when project is not null:
-                    fields[BuildDocuments.PlayListingUrl] = BuildRules.PlayListingUrl(project.ApplicationId);
+                case BuildStates.Succeeded when (build.ApplicationId ?? project?.ApplicationId) is { Length: > 0 } applicationId:
+                    // Builds created before applicationId was stored on them take the project's.
+                    if (build.ApplicationId is null)
+                    {
+                        fields[BuildDocuments.ApplicationId] = applicationId;
+                    }
+
+                    // playListingUrl only when the release is on the public listing (the outcome link says the rest).
+                    if (BuildOutcomes.Of(build.Track, build.ReleaseStatus, build.RolloutFraction, applicationId) is { Kind: OutcomeKinds.Listing } listing)
+                    {
+                        fields[BuildDocuments.PlayListingUrl] = listing.Url;
+                    }
+
                     break;
                 default:
                     if (report.Step is { } step)
@@ -139,6 +149,33 @@ internal sealed class BuildTransitions(IDocumentStore documents, IBuildCompletio
             return new BuildChange(report.State, fields, message);
         }, cancellationToken) ?? throw ProblemException.NotFound("No such build.");
         return result;
+    }
+
+    /// <summary>
+    /// When Play refused a version code as used (or the workflow reports one above the build's),
+    /// moves the owner's counter for the app to at least that code, before the build is marked, so
+    /// the next build gets a higher one. Only the build's own run may do it.
+    /// </summary>
+    private async Task RaiseVersionCodeAsync(string buildId, string repository, long runId, BuildEventRequest report, CancellationToken cancellationToken)
+    {
+        if (report.VersionCode is not { } code || await BuildStorage.FindAsync(documents, buildId, cancellationToken) is not { } build
+            || (report.ErrorCode != BuildErrors.VersionCodeUsed && code <= (build.VersionCode ?? 0)))
+        {
+            return;
+        }
+
+        BuildRules.EnsureCaller(build, repository, runId);
+        var applicationId = build.ApplicationId;
+        if (string.IsNullOrEmpty(applicationId)
+            && await documents.GetAsync(ProjectStorage.DocumentPath(build.ProjectId), cancellationToken) is { } project)
+        {
+            applicationId = ProjectDocuments.FromSnapshot(project).ApplicationId;
+        }
+
+        if (!string.IsNullOrEmpty(applicationId))
+        {
+            await VersionCodes.RaiseAsync(documents, build.OwnerUid, applicationId, code, cancellationToken);
+        }
     }
 
     /// <summary>The project's <c>lastBuild</c> value.</summary>

@@ -58,6 +58,7 @@ internal static class BuildsEndpoints
             .Produces<BuildResponse>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
+            // 409 also when an explicit versionCode is not above the app's highest (version_code_too_low, with nextVersionCode).
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         projectBuilds.MapGet("", ListAsync)
@@ -65,7 +66,7 @@ internal static class BuildsEndpoints
             .WithSummary("The project's builds, newest first, in cursor pages (?pageSize=&pageToken=).");
 
         var builds = app.MapGroup("/v1/builds").WithTags("Builds");
-        builds.MapGet("/{id}", GetAsync).WithName("GetBuild").WithSummary("One build with its history, error and Play listing link.")
+        builds.MapGet("/{id}", GetAsync).WithName("GetBuild").WithSummary("One build with its history, error, version code and name, and outcome link (listing, testing opt-in page or Play Console for a draft).")
             .Produces<BuildResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         builds.MapGet("/{id}/events", StreamAsync).WithName("StreamBuildEvents")
             .WithSummary("Server-sent events: each state change once, in order, with id = sequence (resume with Last-Event-ID); ends after the final state.");
@@ -92,13 +93,13 @@ internal static class BuildsEndpoints
     private static async Task<Results<Accepted<BuildResponse>, ValidationProblem>> CreateAsync(
         string projectId, CreateBuildRequest body, ICurrentUser user, BuildService builds, BuildWorker worker, CancellationToken cancellationToken)
     {
-        var errors = BuildRules.Validate(body.Track, body.ReleaseStatus, body.RolloutFraction, body.VersionCode, body.Message);
+        var errors = BuildRules.Validate(body.Track, body.ReleaseStatus, body.RolloutFraction, body.VersionCode, body.VersionName, body.Message);
         if (!errors.IsEmpty)
         {
             return errors.ToResult();
         }
 
-        var build = await builds.CreateAsync(user.Uid, projectId, new BuildRequest(body.Track!, body.ReleaseStatus!, body.RolloutFraction, body.VersionCode, body.Message), cancellationToken);
+        var build = await builds.CreateAsync(user.Uid, projectId, new BuildRequest(body.Track!, body.ReleaseStatus!, body.RolloutFraction, body.VersionCode, body.Message, body.VersionName), cancellationToken);
         worker.Enqueue(build.Id);
         return TypedResults.Accepted($"/v1/builds/{build.Id}", BuildResponse.From(build));
     }
@@ -144,6 +145,11 @@ internal static class BuildsEndpoints
         if (report.Message is { Length: > 4000 } || report.Step is { Length: > 100 } || report.ReleaseNotes is { Length: > 4000 })
         {
             return Problems.Validation("message", "message and releaseNotes are at most 4000 characters, step at most 100.");
+        }
+
+        if (BuildRules.ValidateReportErrorCode(report.State, report.ErrorCode, report.VersionCode) is { } errorCodeProblem)
+        {
+            return Problems.Validation("errorCode", errorCodeProblem);
         }
 
         var result = await transitions.ApplyEventAsync(id, caller.Repository, caller.RunId, report, cancellationToken);
@@ -204,7 +210,7 @@ internal static class BuildsEndpoints
                 foreach (var t in build.History.Where(h => h.Seq > last))
                 {
                     var terminal = BuildStates.IsTerminal(t.State);
-                    var payload = new BuildStreamEvent(build.Id, t.Seq, t.State, t.At, t.Message, terminal ? build.Error : null, terminal ? build.PlayListingUrl : null);
+                    var payload = new BuildStreamEvent(build.Id, t.Seq, t.State, t.At, t.Message, terminal ? build.Error : null, terminal ? build.PlayListingUrl : null, terminal ? BuildOutcomes.Of(build) : null);
                     await response.WriteAsync($"id: {t.Seq.ToString(CultureInfo.InvariantCulture)}\nevent: state\ndata: {JsonSerializer.Serialize(payload, serializer)}\n\n", cancellationToken);
                     last = t.Seq;
                 }

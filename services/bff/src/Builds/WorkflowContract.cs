@@ -50,7 +50,9 @@ internal static class WorkflowContract
 
 /// <summary>
 /// A report from the workflow (<c>POST /v1/builds/{id}/events</c>, authenticated by the run's
-/// GitHub OIDC token). <see cref="RunId"/> must equal the token's <c>run_id</c>.
+/// GitHub OIDC token). <see cref="RunId"/> must equal the token's <c>run_id</c>. A failed report may
+/// carry <see cref="ErrorCode"/> <c>version_code_used</c> with the <see cref="VersionCode"/> Play
+/// refused; no other error code is accepted.
 /// </summary>
 /// <param name="ErrorCode">
 /// On a failure report, what the workflow recognised: <see cref="BuildErrors.VersionCodeUsed"/> when

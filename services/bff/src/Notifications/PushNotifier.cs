@@ -11,10 +11,10 @@ namespace PocketCode.Bff.Notifications;
 /// <summary>The user setting (<c>settings.notifications.*</c>) that governs a notification.</summary>
 internal static class NotificationKinds
 {
-    /// <summary>A build that reached succeeded with a Play listing link: it was published to its track.</summary>
+    /// <summary>A succeeded build whose release reached users: production or testers (<see cref="OutcomeLink.Published"/>).</summary>
     public const string Publish = UserDocuments.Publish;
 
-    /// <summary>A build that succeeded without a Play listing link.</summary>
+    /// <summary>A succeeded build that published nothing (a draft release).</summary>
     public const string BuildSucceeded = UserDocuments.BuildSucceeded;
 
     /// <summary>Failed and cancelled builds.</summary>
@@ -22,7 +22,7 @@ internal static class NotificationKinds
 
     public static string Of(Build build) => build.State switch
     {
-        BuildStates.Succeeded when !string.IsNullOrEmpty(build.PlayListingUrl) => Publish,
+        BuildStates.Succeeded when BuildOutcomes.Of(build) is { Published: true } => Publish,
         BuildStates.Succeeded => BuildSucceeded,
         _ => BuildFailed,
     };
@@ -111,10 +111,12 @@ internal sealed partial class PushNotifier(
     {
         var projectSnapshot = await documents.GetAsync(ProjectStorage.DocumentPath(build.ProjectId), cancellationToken);
         var name = projectSnapshot is null ? "Your app" : ProjectDocuments.FromSnapshot(projectSnapshot).Name;
+        var outcome = BuildOutcomes.Of(build);
         var (title, body) = kind switch
         {
-            NotificationKinds.Publish => ($"{name} is on Google Play", $"Published to the {build.Track} track."),
-            NotificationKinds.BuildSucceeded => ($"{name} built", "The build succeeded."),
+            NotificationKinds.Publish when outcome?.Kind == OutcomeKinds.Listing => ($"{name} is on Google Play", outcome.Label),
+            NotificationKinds.Publish => ($"{name} is out for testing", outcome?.Label ?? $"Released to the {build.Track} track."),
+            NotificationKinds.BuildSucceeded => ($"{name} built", outcome?.Label ?? "The build succeeded."),
             _ when build.State == BuildStates.Cancelled => ($"{name}: build cancelled", "The build was cancelled."),
             _ => ($"{name}: build failed", Shorten(build.Error?.Message) ?? "The build failed; open it to see why."),
         };
@@ -126,7 +128,10 @@ internal sealed partial class PushNotifier(
             ["buildId"] = build.Id,
             ["state"] = build.State,
             ["track"] = build.Track,
+            // Only a public listing; outcomeKind/outcomeUrl name every other link (testing opt-in page, Play Console).
             ["playListingUrl"] = build.PlayListingUrl ?? string.Empty,
+            ["outcomeKind"] = outcome?.Kind ?? string.Empty,
+            ["outcomeUrl"] = outcome?.Url ?? string.Empty,
         };
         if (build.Error is { } error)
         {

@@ -44,6 +44,10 @@ public abstract class BuildPipelineTestsBase<TFixture>(TFixture fixture)
         Assert.Equal("inProgress", inputs.GetProperty("release_status").GetString());
         Assert.Equal("0.2", inputs.GetProperty("rollout_fraction").GetString());
         Assert.Equal("com.example.weather", inputs.GetProperty("application_id").GetString());
+        // The first build of the app: version code 1, fixed on the build and sent with the dispatch.
+        Assert.Equal("1", inputs.GetProperty("version_code").GetString());
+        Assert.Equal(1, build.GetProperty("versionCode").GetInt64());
+        Assert.Equal("1.0.1", build.GetProperty("versionName").GetString());
         Assert.Equal(BuildsFixture.Audience, inputs.GetProperty("audience").GetString());
         Assert.Equal(BuildsFixture.Audience, inputs.GetProperty("bff_url").GetString());
 
@@ -114,14 +118,18 @@ public abstract class BuildPipelineTestsBase<TFixture>(TFixture fixture)
         var events = await stream.WaitAsync(TimeSpan.FromMinutes(1), Ct);
         Assert.Equal(["queued", "pushing", "running", "signing", "uploading", "publishing", "succeeded"], events.Select(e => e.State));
         Assert.Equal([1L, 2, 3, 4, 5, 6, 7], events.Select(e => e.Id));
-        Assert.Equal("https://play.google.com/store/apps/details?id=com.example.weather", events[^1].Data.GetProperty("playListingUrl").GetString());
+        // Open testing (beta): the testers' opt-in page, not a store listing.
+        Assert.Equal("https://play.google.com/apps/testing/com.example.weather", events[^1].Data.GetProperty("outcomeLink").GetProperty("url").GetString());
+        Assert.Equal(JsonValueKind.Null, events[^1].Data.GetProperty("playListingUrl").ValueKind);
 
         var done = await BuildsFixture.GetBuildAsync(client, buildId);
         Assert.Equal("succeeded", done.GetProperty("state").GetString());
         Assert.Equal(runId, done.GetProperty("workflowRunId").GetInt64());
-        Assert.Equal(7, done.GetProperty("versionCode").GetInt64());
+        // The report's versionCode cannot change the code the BFF gave the build.
+        Assert.Equal(1, done.GetProperty("versionCode").GetInt64());
         Assert.Equal("• Add the forecast screen", done.GetProperty("releaseNotes").GetString());
-        Assert.Equal("https://play.google.com/store/apps/details?id=com.example.weather", done.GetProperty("playListingUrl").GetString());
+        Assert.Equal("openTesting", done.GetProperty("outcomeLink").GetProperty("kind").GetString());
+        Assert.Equal(JsonValueKind.Null, done.GetProperty("playListingUrl").ValueKind);
         var lastBuild = (await client.GetFromJsonAsync<JsonElement>($"/v1/projects/{projectId}", Ct)).GetProperty("lastBuild");
         Assert.Equal(buildId, lastBuild.GetProperty("buildId").GetString());
         Assert.Equal("succeeded", lastBuild.GetProperty("state").GetString());
@@ -210,7 +218,7 @@ public abstract class BuildPipelineTestsBase<TFixture>(TFixture fixture)
         var failed = await BuildsFixture.GetBuildAsync(client, buildId);
         Assert.Equal("version_code_used", failed.GetProperty("error").GetProperty("code").GetString());
         Assert.Equal("publish", failed.GetProperty("error").GetProperty("step").GetString());
-        Assert.Contains("higher versionCode", failed.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("next build will use a higher one", failed.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     private async Task UploadAsync(string buildId, string token, long runId, string file, byte[] content)

@@ -72,9 +72,18 @@ public sealed class BuildsApiTests(BuildsFixture fixture) : IClassFixture<Builds
     [InlineData("""{"releaseStatus":"inProgress","rolloutFraction":1.5}""", "rolloutFraction")]
     [InlineData("""{"releaseStatus":"completed","rolloutFraction":0.5}""", "rolloutFraction")]
     [InlineData("""{"versionCode":0}""", "versionCode")]
+    [InlineData("""{"versionCode":2100000001}""", "versionCode")]
+    [InlineData("""{"versionName":""}""", "versionName")]
+    [InlineData("""{"versionName":"   "}""", "versionName")]
+    [InlineData("""{"versionName":"1.0\n2"}""", "versionName")]
+    [InlineData("""{"versionName":"1.0\u200B"}""", "versionName")]
+    [InlineData("""{"versionName":"12345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901"}""", "versionName")]
+    [InlineData("""{"releaseStatus":"inProgress","rolloutFraction":0.0000001}""", "rolloutFraction")]
+    [InlineData("""{"releaseStatus":"inProgress","rolloutFraction":0.9999999}""", "rolloutFraction")]
+    [InlineData("""{"releaseStatus":"inProgress","rolloutFraction":0.12345678}""", "rolloutFraction")]
     public async Task Bad_build_requests_get_a_validation_problem_and_create_nothing(string body, string field)
     {
-        using var client = await fixture.UserWithCredentialsAsync("validate-" + field.ToLowerInvariant() + body.Length);
+        using var client = await fixture.UserWithCredentialsAsync("validate-" + field.ToLowerInvariant() + "-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body)))[..12]);
         var projectId = await client.CreateProjectIdAsync("Valid", "com.example.valid");
         using var response = await client.PostAsync($"/v1/projects/{projectId}/builds", Json(body), Ct);
         await ProblemAssert.IsValidationProblemAsync(response, field);
@@ -153,6 +162,22 @@ public sealed class BuildsApiTests(BuildsFixture fixture) : IClassFixture<Builds
         Assert.Equal(BuildErrors.GitHubTokenInvalid, error.GetProperty("code").GetString());
         Assert.Contains("Credentials → GitHub", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain("ghp_expired", failed.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_token_github_forbids_fails_the_build_naming_the_workflows_and_webhooks_permissions()
+    {
+        const string readOnly = "github_pat_read_only_0002";
+        fixture.GitHub.ForbiddenTokens[readOnly] = true;
+        using var client = await fixture.UserWithCredentialsAsync("forbidden-hal", githubToken: readOnly);
+        var projectId = await client.CreateProjectIdAsync("Forbidden", "com.example.forbidden");
+        var buildId = (await BuildsFixture.StartBuildAsync(client, projectId)).GetProperty("id").GetString()!;
+        var failed = await BuildsFixture.WaitForAsync(client, buildId, b => b.GetProperty("state").GetString() == "failed");
+        var error = failed.GetProperty("error");
+        Assert.Equal(BuildErrors.GitHubPermissionDenied, error.GetProperty("code").GetString());
+        var message = error.GetProperty("message").GetString()!;
+        Assert.Contains("read and write access to Administration, Contents, Secrets, Actions, Workflows (to push .github/workflows) and Webhooks", message, StringComparison.Ordinal);
+        Assert.DoesNotContain(readOnly, failed.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -250,7 +275,7 @@ public sealed class BuildsApiTests(BuildsFixture fixture) : IClassFixture<Builds
     [Theory]
     [InlineData("Error: Package not found: com.example.app", BuildErrors.AppNotCreated, "first upload")]
     [InlineData("googleapi: Error 403: The caller does not have permission, forbidden", BuildErrors.PlayPermissionDenied, "Users and permissions")]
-    [InlineData("Version code 12 has already been used.", BuildErrors.VersionCodeUsed, "higher versionCode")]
+    [InlineData("Version code 12 has already been used.", BuildErrors.VersionCodeUsed, "next build will use a higher one (13 or more)")]
     [InlineData("Only releases with status draft may be created on draft app.", BuildErrors.DraftAppOnly, "releaseStatus 'draft'")]
     [InlineData("Execution failed for task ':app:compileReleaseKotlin'.", BuildErrors.WorkflowFailed, "compileReleaseKotlin")]
     public void Play_and_build_failures_become_messages_that_say_what_to_do(string reported, string code, string advice)

@@ -30,6 +30,9 @@ public sealed class GitHubStandIn : IAsyncDisposable
     /// <summary>The token the stand-in accepts; any other gets GitHub's 401 "Bad credentials".</summary>
     public string AcceptedToken { get; set; } = "ghp_standin_token_0001";
 
+    /// <summary>Tokens GitHub knows but that lack a permission: every call gets GitHub's 403.</summary>
+    public ConcurrentDictionary<string, bool> ForbiddenTokens { get; } = new();
+
     public string ApiUrl { get; private set; } = "";
 
     /// <summary>Folder of bare repositories: <c>{owner}/{name}.git</c>.</summary>
@@ -79,6 +82,11 @@ public sealed class GitHubStandIn : IAsyncDisposable
         api.AddEndpointFilter(async (context, next) =>
         {
             var auth = context.HttpContext.Request.Headers.Authorization.ToString();
+            if (ForbiddenTokens.Keys.Any(t => auth.EndsWith(" " + t, StringComparison.Ordinal)))
+            {
+                return Results.Json(new { message = "Resource not accessible by personal access token", documentation_url = "https://docs.github.com/rest", status = "403" }, statusCode: 403);
+            }
+
             return auth.EndsWith(" " + AcceptedToken, StringComparison.Ordinal)
                 ? await next(context)
                 : Results.Json(new { message = "Bad credentials", documentation_url = "https://docs.github.com/rest" }, statusCode: 401);

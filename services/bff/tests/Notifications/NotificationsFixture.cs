@@ -43,9 +43,9 @@ public class NotificationsFixture : BuildsFixture
         return (client, projectId);
     }
 
-    public static async Task<(string BuildId, string Repo)> StartDispatchedAsync(HttpClient client, string projectId)
+    public static async Task<(string BuildId, string Repo)> StartDispatchedAsync(HttpClient client, string projectId, object? body = null)
     {
-        var buildId = (await StartBuildAsync(client, projectId)).GetProperty("id").GetString()!;
+        var buildId = (await StartBuildAsync(client, projectId, body)).GetProperty("id").GetString()!;
         var build = await WaitForDispatchedAsync(client, buildId);
         var repo = build.GetProperty("githubRepo").GetProperty("owner").GetString() + "/" + build.GetProperty("githubRepo").GetProperty("name").GetString();
         return (buildId, repo);

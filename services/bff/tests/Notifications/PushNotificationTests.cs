@@ -32,8 +32,8 @@ public abstract class PushNotificationTestsBase<TFixture>(TFixture fixture)
         await NotificationsFixture.RegisterDeviceAsync(client, "phone-1", phone);
         await NotificationsFixture.RegisterDeviceAsync(client, "tablet-1", tablet, "ios");
 
-        // Success (published to Play): one request per device with the data the app needs.
-        var (okId, repo) = await NotificationsFixture.StartDispatchedAsync(client, projectId);
+        // Success (published to Play's production track): one request per device with the data the app needs.
+        var (okId, repo) = await NotificationsFixture.StartDispatchedAsync(client, projectId, new { track = "production", releaseStatus = "completed" });
         var outcome = await fixture.DriveAsync(okId, repo, 5001, "succeeded");
         Assert.True(outcome.GetProperty("applied").GetBoolean());
         foreach (var device in new[] { phone, tablet })
@@ -45,6 +45,8 @@ public abstract class PushNotificationTestsBase<TFixture>(TFixture fixture)
             Assert.Equal("succeeded", data.GetProperty("state").GetString());
             Assert.Equal("publish", data.GetProperty("kind").GetString());
             Assert.Equal("https://play.google.com/store/apps/details?id=com.example.weather", data.GetProperty("playListingUrl").GetString());
+            Assert.Equal("listing", data.GetProperty("outcomeKind").GetString());
+            Assert.Equal("https://play.google.com/store/apps/details?id=com.example.weather", data.GetProperty("outcomeUrl").GetString());
             Assert.All(data.EnumerateObject(), p => Assert.Equal(JsonValueKind.String, p.Value.ValueKind));
             Assert.Equal("Weather is on Google Play", message.GetProperty("notification").GetProperty("title").GetString());
             Assert.False(string.IsNullOrWhiteSpace(message.GetProperty("notification").GetProperty("body").GetString()));
@@ -87,6 +89,36 @@ public abstract class PushNotificationTestsBase<TFixture>(TFixture fixture)
             Assert.Equal("", data.GetProperty("playListingUrl").GetString());
             Assert.Equal("Weather: build failed", messages[1].GetProperty("notification").GetProperty("title").GetString());
         }
+    }
+
+    [Fact]
+    public async Task The_kind_follows_what_was_published_testers_yes_a_draft_no()
+    {
+        var uid = Prefix + "push-tess";
+        var (client, projectId) = await fixture.UserWithProjectAsync(uid, "Tracks");
+        var device = $"{uid}-token";
+        await NotificationsFixture.RegisterDeviceAsync(client, "tess-phone", device);
+
+        // Internal testing: released to testers, so a publish notification, without a listing link.
+        var (internalId, internalRepo) = await NotificationsFixture.StartDispatchedAsync(client, projectId);
+        await fixture.DriveAsync(internalId, internalRepo, 9001, "succeeded");
+        var released = Assert.Single(await fixture.WaitForMessagesAsync(device, 1)).GetProperty("data");
+        Assert.Equal("publish", released.GetProperty("kind").GetString());
+        Assert.Equal("internalTesting", released.GetProperty("outcomeKind").GetString());
+        Assert.Equal("", released.GetProperty("playListingUrl").GetString());
+
+        // A draft on production published nothing: a build-succeeded notification saying so.
+        var (draftId, draftRepo) = await NotificationsFixture.StartDispatchedAsync(client, projectId, new { track = "production", releaseStatus = "draft" });
+        await fixture.DriveAsync(draftId, draftRepo, 9002, "succeeded");
+        var messages = await fixture.WaitForMessagesAsync(device, 2);
+        var draft = messages[1];
+        Assert.Equal(draftId, draft.GetProperty("data").GetProperty("buildId").GetString());
+        Assert.Equal(NotificationKinds.BuildSucceeded, draft.GetProperty("data").GetProperty("kind").GetString());
+        Assert.Equal("draft", draft.GetProperty("data").GetProperty("outcomeKind").GetString());
+        Assert.Equal("https://play.google.com/console", draft.GetProperty("data").GetProperty("outcomeUrl").GetString());
+        Assert.Equal("", draft.GetProperty("data").GetProperty("playListingUrl").GetString());
+        Assert.StartsWith("Draft, not yet published", draft.GetProperty("notification").GetProperty("body").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Tracks built", draft.GetProperty("notification").GetProperty("title").GetString());
     }
 
     [Fact]
