@@ -133,7 +133,7 @@ internal sealed partial class BuildOrchestrator(
             [WorkflowContract.Inputs.ReleaseStatus] = build.ReleaseStatus,
             [WorkflowContract.Inputs.RolloutFraction] = BuildRules.FormatFraction(build.RolloutFraction),
             [WorkflowContract.Inputs.VersionCode] = build.VersionCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
-            [WorkflowContract.Inputs.VersionName] = build.VersionCode is { } code ? "1.0." + code.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty,
+            [WorkflowContract.Inputs.VersionName] = build.VersionName ?? string.Empty,
             [WorkflowContract.Inputs.NotesSince] = notesSince ?? string.Empty,
             [WorkflowContract.Inputs.ApplicationId] = project.ApplicationId,
             [WorkflowContract.Inputs.BffUrl] = settings.ResolvePublicBaseUrl(),
