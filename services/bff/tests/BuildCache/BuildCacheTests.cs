@@ -26,7 +26,21 @@ public class BuildCacheFixture : BuildsFixture
         factory.Settings["BuildCache:MaxEntryBytes"] = MaxEntryBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>A new user's build, pushed to the GitHub stand-in and dispatched: it has its repository.</summary>
+    public async Task<DispatchedBuild> DispatchedBuildAsync(string uid, string projectName)
+    {
+        var client = await UserWithCredentialsAsync(uid);
+        var projectId = await client.CreateProjectIdAsync(projectName, "com.example.cache");
+        var queued = await StartBuildAsync(client, projectId);
+        var buildId = queued.GetProperty("id").GetString()!;
+        var build = await WaitForDispatchedAsync(client, buildId);
+        var repo = build.GetProperty("githubRepo");
+        return new DispatchedBuild(buildId, repo.GetProperty("owner").GetString() + "/" + repo.GetProperty("name").GetString());
+    }
 }
+
+public sealed record DispatchedBuild(string BuildId, string Repository);
 
 /// <summary>The same with the BFF's documents (builds, projects: the repository → owner lookup) in Google's Firestore emulator.</summary>
 public sealed class FirestoreBuildCacheFixture : BuildCacheFixture
@@ -48,7 +62,7 @@ public abstract class BuildCacheTestsBase<TFixture>(TFixture fixture)
     [Fact]
     public async Task An_entry_stored_by_a_main_build_is_a_hit_for_its_owner()
     {
-        var alice = await DispatchedBuildAsync("cache-hit-alice", "Cache Hit Alice");
+        var alice = await fixture.DispatchedBuildAsync("cache-hit-alice", "Cache Hit Alice");
         var session = await SessionAsync(alice.BuildId, fixture.Token(alice.Repository, 1001));
         Assert.True(session.GetProperty("push").GetBoolean());
         Assert.Equal(BuildsFixture.Audience + "/v1/build-cache/", session.GetProperty("url").GetString());
@@ -79,8 +93,8 @@ public abstract class BuildCacheTestsBase<TFixture>(TFixture fixture)
     [Fact]
     public async Task Another_users_identical_key_is_a_miss_and_never_their_bytes()
     {
-        var alice = await DispatchedBuildAsync("cache-iso-alice", "Cache Iso Alice");
-        var bob = await DispatchedBuildAsync("cache-iso-bob", "Cache Iso Bob");
+        var alice = await fixture.DispatchedBuildAsync("cache-iso-alice", "Cache Iso Alice");
+        var bob = await fixture.DispatchedBuildAsync("cache-iso-bob", "Cache Iso Bob");
         var aliceSession = await SessionAsync(alice.BuildId, fixture.Token(alice.Repository, 2001));
         var bobSession = await SessionAsync(bob.BuildId, fixture.Token(bob.Repository, 2002));
 
@@ -111,8 +125,8 @@ public abstract class BuildCacheTestsBase<TFixture>(TFixture fixture)
     [Fact]
     public async Task A_token_of_another_repository_gets_no_credential_and_stores_nothing()
     {
-        var alice = await DispatchedBuildAsync("cache-repo-alice", "Cache Repo Alice");
-        var bob = await DispatchedBuildAsync("cache-repo-bob", "Cache Repo Bob");
+        var alice = await fixture.DispatchedBuildAsync("cache-repo-alice", "Cache Repo Alice");
+        var bob = await fixture.DispatchedBuildAsync("cache-repo-bob", "Cache Repo Bob");
 
         // Bob's repository (a PocketCode project, but not Alice's) asks for Alice's build's cache.
         using (var foreign = await SessionResponseAsync(alice.BuildId, fixture.Token(bob.Repository, 3001)))
@@ -147,7 +161,7 @@ public abstract class BuildCacheTestsBase<TFixture>(TFixture fixture)
     [Fact]
     public async Task Without_a_valid_unexpired_credential_every_call_is_401_and_stores_nothing()
     {
-        var alice = await DispatchedBuildAsync("cache-auth-alice", "Cache Auth Alice");
+        var alice = await fixture.DispatchedBuildAsync("cache-auth-alice", "Cache Auth Alice");
         var session = await SessionAsync(alice.BuildId, fixture.Token(alice.Repository, 4001));
         var username = session.GetProperty("username").GetString()!;
         var password = session.GetProperty("password").GetString()!;
@@ -198,7 +212,7 @@ public abstract class BuildCacheTestsBase<TFixture>(TFixture fixture)
     [Fact]
     public async Task A_run_of_another_branch_may_read_but_not_store()
     {
-        var alice = await DispatchedBuildAsync("cache-branch-alice", "Cache Branch Alice");
+        var alice = await fixture.DispatchedBuildAsync("cache-branch-alice", "Cache Branch Alice");
         var main = await SessionAsync(alice.BuildId, fixture.Token(alice.Repository, 5001));
         var bytes = Encoding.UTF8.GetBytes("from main");
         using (var put = await PutAsync(main, Key, bytes))
@@ -233,7 +247,7 @@ public abstract class BuildCacheTestsBase<TFixture>(TFixture fixture)
     [Fact]
     public async Task An_entry_over_the_limit_is_413_and_stores_nothing()
     {
-        var alice = await DispatchedBuildAsync("cache-size-alice", "Cache Size Alice");
+        var alice = await fixture.DispatchedBuildAsync("cache-size-alice", "Cache Size Alice");
         var session = await SessionAsync(alice.BuildId, fixture.Token(alice.Repository, 6001));
         var tooBig = RandomNumberGenerator.GetBytes((int)BuildCacheFixture.MaxEntryBytes + 1);
 
@@ -269,7 +283,7 @@ public abstract class BuildCacheTestsBase<TFixture>(TFixture fixture)
     [Fact]
     public async Task A_key_that_is_not_a_gradle_hash_is_refused_before_the_store()
     {
-        var alice = await DispatchedBuildAsync("cache-keys-alice", "Cache Keys Alice");
+        var alice = await fixture.DispatchedBuildAsync("cache-keys-alice", "Cache Keys Alice");
         var session = await SessionAsync(alice.BuildId, fixture.Token(alice.Repository, 7001));
 
         // Reaching the handler: a validation problem, never a miss or a write.
@@ -293,7 +307,7 @@ public abstract class BuildCacheTestsBase<TFixture>(TFixture fixture)
     [Fact]
     public async Task A_finished_build_gets_no_credential()
     {
-        var alice = await DispatchedBuildAsync("cache-done-alice", "Cache Done Alice");
+        var alice = await fixture.DispatchedBuildAsync("cache-done-alice", "Cache Done Alice");
         using (var failed = await fixture.ReportAsync(alice.BuildId, fixture.Token(alice.Repository, 8001), new { state = "failed", runId = 8001L, message = "Gradle failed" }))
         {
             Assert.Equal(HttpStatusCode.OK, failed.StatusCode);
@@ -301,19 +315,6 @@ public abstract class BuildCacheTestsBase<TFixture>(TFixture fixture)
 
         using var session = await SessionResponseAsync(alice.BuildId, fixture.Token(alice.Repository, 8001));
         Assert.Equal(HttpStatusCode.Conflict, session.StatusCode);
-    }
-
-    private sealed record DispatchedBuild(string BuildId, string Repository);
-
-    private async Task<DispatchedBuild> DispatchedBuildAsync(string uid, string projectName)
-    {
-        var client = await fixture.UserWithCredentialsAsync(uid);
-        var projectId = await client.CreateProjectIdAsync(projectName, "com.example.cache");
-        var queued = await BuildsFixture.StartBuildAsync(client, projectId);
-        var buildId = queued.GetProperty("id").GetString()!;
-        var build = await BuildsFixture.WaitForDispatchedAsync(client, buildId);
-        var repo = build.GetProperty("githubRepo");
-        return new DispatchedBuild(buildId, repo.GetProperty("owner").GetString() + "/" + repo.GetProperty("name").GetString());
     }
 
     private async Task<HttpResponseMessage> SessionResponseAsync(string buildId, string? token)
