@@ -85,20 +85,12 @@ internal sealed class BuildCacheCredentials(IOptions<BuildCacheOptions> options,
 
     private static (string Username, string Password) SplitBasic(string parameter)
     {
-        if (TryDecodeStandard(parameter, out var decoded) && Encoding.UTF8.GetString(decoded) is var text && text.IndexOf(':', StringComparison.Ordinal) is var colon and > 0)
+        if (BuildCacheRules.FromBase64(parameter) is { } decoded && Encoding.UTF8.GetString(decoded) is var text && text.IndexOf(':', StringComparison.Ordinal) is var colon and > 0)
         {
             return (text[..colon], text[(colon + 1)..]);
         }
 
         throw Unauthorized("The Basic credential is not base64 of 'username:password'.");
-    }
-
-    private static bool TryDecodeStandard(string value, out byte[] bytes)
-    {
-        var buffer = new byte[value.Length];
-        var ok = Convert.TryFromBase64String(value, buffer, out var written);
-        bytes = ok ? buffer[..written] : [];
-        return ok;
     }
 
     private static bool TryDecode(string value, out byte[] bytes)

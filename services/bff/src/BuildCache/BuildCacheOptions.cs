@@ -34,7 +34,7 @@ internal sealed class BuildCacheOptions
     public bool Enabled => !string.IsNullOrWhiteSpace(SigningKey);
 
     /// <summary>The decoded key; only called when <see cref="Enabled"/> and validated.</summary>
-    public byte[] SigningKeyBytes() => Convert.FromBase64String(SigningKey!.Trim());
+    public byte[] SigningKeyBytes() => BuildCacheRules.FromBase64(SigningKey!)!;
 }
 
 internal sealed class BuildCacheOptionsValidator : IValidateOptions<BuildCacheOptions>
@@ -49,16 +49,10 @@ internal sealed class BuildCacheOptionsValidator : IValidateOptions<BuildCacheOp
         {
             // The key's value never goes into the message: start-up failures are logged.
             failures.Check(
-                TryDecode(options.SigningKey!) is { Length: >= BuildCacheOptions.MinSigningKeyBytes },
+                BuildCacheRules.FromBase64(options.SigningKey!) is { Length: >= BuildCacheOptions.MinSigningKeyBytes },
                 $"{failures.Name(nameof(options.SigningKey))} must be the base64 of at least {BuildCacheOptions.MinSigningKeyBytes} random bytes (openssl rand -base64 32).");
         }
 
         return failures.Result();
-    }
-
-    private static byte[]? TryDecode(string value)
-    {
-        var buffer = new byte[value.Length];
-        return Convert.TryFromBase64String(value.Trim(), buffer, out var written) ? buffer[..written] : null;
     }
 }

@@ -25,6 +25,13 @@ internal static partial class BuildCacheRules
     /// <summary>Entries live under their owner's prefix, so the same key of two users names two objects.</summary>
     public static string EntryName(string ownerUid, string key) => ownerUid + "/" + key;
 
+    /// <summary>Standard base64 (the signing key, a Basic credential) decoded, or null when it is not base64.</summary>
+    public static byte[]? FromBase64(string value)
+    {
+        var buffer = new byte[value.Length];
+        return Convert.TryFromBase64String(value.Trim(), buffer, out var written) ? buffer[..written] : null;
+    }
+
     [GeneratedRegex("^[0-9a-f]{8,128}$")]
     private static partial Regex KeyPattern();
 }

@@ -37,6 +37,7 @@ public sealed class BuildCacheLoginScriptTests(KestrelBuildCacheFixture fixture)
 
         Assert.Equal(0, run.ExitCode);
         var env = run.Environment;
+        SecretScan.Register("build cache password", env["POCKETCODE_BUILD_CACHE_PASSWORD"]);
         Assert.Equal(["POCKETCODE_BUILD_CACHE_PASSWORD", "POCKETCODE_BUILD_CACHE_PUSH", "POCKETCODE_BUILD_CACHE_URL", "POCKETCODE_BUILD_CACHE_USER"], env.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(BuildsFixture.Audience + "/v1/build-cache/", env["POCKETCODE_BUILD_CACHE_URL"]);
         Assert.Equal(build.BuildId, env["POCKETCODE_BUILD_CACHE_USER"]);
