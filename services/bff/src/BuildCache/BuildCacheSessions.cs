@@ -29,13 +29,14 @@ internal sealed class BuildCacheSessions(
 
     public async Task<BuildCacheSession> CreateAsync(HttpRequest request, string buildId, CancellationToken cancellationToken)
     {
+        // The token first: a caller without one learns nothing, not even whether a cache exists.
+        var caller = await oidc.ValidateAsync(request, cancellationToken);
         var settings = options.Value;
         if (!settings.Enabled)
         {
             throw new ProblemException(503, ProblemCodes.ServiceUnavailable, "This BFF has no build cache configured; build without one.");
         }
 
-        var caller = await oidc.ValidateAsync(request, cancellationToken);
         var build = await BuildStorage.FindAsync(documents, buildId, cancellationToken) ?? throw ProblemException.NotFound("No such build.");
         BuildRules.EnsureCaller(build, caller.Repository, caller.RunId);
         if (build.IsTerminal)
