@@ -5,7 +5,7 @@ namespace PocketCode.ColdStart.Bench;
 
 /// <summary>
 /// Publishes a service in one variant into <c>bench/.publish/{service}/{variant}</c> (git-ignored)
-/// with the same switches as its Dockerfile, and finds the entry point to start.
+/// with the same switches as its target in services/Dockerfile, and finds the entry point to start.
 /// </summary>
 internal static class Publisher
 {

@@ -34,7 +34,17 @@ switch (tool) {
   }
   case "dockerfilelint": {
     const dockerfilelint = require("dockerfilelint");
-    findings = dockerfilelint.run(path.dirname(path.resolve(file)), text).map(r => ({ line: r.line, title: r.title, category: r.category, message: r.description }));
+    // dockerfilelint predates stages built on earlier stages (FROM jit-build AS bff-build) and asks
+    // for a tag on those; a FROM naming an earlier stage is not an outside image, so that finding is dropped.
+    const lines = text.split("\n");
+    const stages = new Set([...text.matchAll(/^\s*FROM\s+\S+\s+AS\s+(\S+)/gim)].map(m => m[1].toLowerCase()));
+    const fromStage = line => {
+      const m = /^\s*FROM\s+(?:--\S+\s+)*(\S+)/i.exec(lines[line - 1] ?? "");
+      return m !== null && stages.has(m[1].toLowerCase());
+    };
+    findings = dockerfilelint.run(path.dirname(path.resolve(file)), text)
+      .filter(r => !(r.title === "Base Image Missing Tag" && fromStage(r.line)))
+      .map(r => ({ line: r.line, title: r.title, category: r.category, message: r.description }));
     break;
   }
   default:

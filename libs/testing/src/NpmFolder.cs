@@ -45,8 +45,11 @@ public static class NpmFolder
         }
     }
 
-    /// <summary>Runs a program to completion, capturing its output; kills it after <paramref name="timeout"/>.</summary>
-    public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout)
+    /// <summary>
+    /// Runs a program to completion, capturing its output; kills it after <paramref name="timeout"/>.
+    /// <paramref name="environment"/> adds (or, with a null value, removes) environment variables.
+    /// </summary>
+    public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -58,6 +61,11 @@ public static class NpmFolder
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            start.Environment[name] = value;
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Cannot start {fileName}.");

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Xunit;
@@ -7,7 +8,7 @@ namespace PocketCode.Testing;
 
 /// <summary>
 /// What every test file needs, in one place (every test project imports it with a global
-/// <c>using static</c>): the running test's cancellation token and JSON bodies.
+/// <c>using static</c>): the running test's cancellation token, JSON bodies and a refusing address.
 /// </summary>
 public static class TestHttp
 {
@@ -30,5 +31,18 @@ public static class TestHttp
 
         using var document = JsonDocument.Parse(body);
         return document.RootElement.Clone();
+    }
+
+    /// <summary>
+    /// An address on 127.0.0.1 where nothing listens (connections are refused): a port the system
+    /// handed out and that was closed again, for tests of a service that is down.
+    /// </summary>
+    public static string RefusingUrl()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return $"http://127.0.0.1:{port}";
     }
 }

@@ -178,7 +178,7 @@ public sealed class RefusingProxyFactory : ProxyFactory
     {
         await base.InitializeAsync();
         // Nothing listens there: every connection is refused.
-        Settings["Providers:Gemini:BaseUrl"] = FakeProvider.RefusingUrl();
+        Settings["Providers:Gemini:BaseUrl"] = RefusingUrl();
     }
 }
 

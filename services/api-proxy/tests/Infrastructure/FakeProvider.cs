@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -73,16 +71,6 @@ public sealed class FakeProvider : IAsyncDisposable
         await app.StartAsync();
         provider.Url = app.Urls.First();
         return provider;
-    }
-
-    /// <summary>An address where nothing listens: connections are refused.</summary>
-    public static string RefusingUrl()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return $"http://127.0.0.1:{port}";
     }
 
     public static string KeyOf(HttpContext context) =>

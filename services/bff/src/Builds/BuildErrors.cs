@@ -24,6 +24,7 @@ internal static partial class BuildErrors
     public const string GitHubPermissionDenied = "github_permission_denied";
     public const string WorkflowFailed = "workflow_failed";
     public const string WorkflowVanished = "workflow_ended_without_report";
+    public const string GradleWrapperNotGradles = "gradle_wrapper_not_gradles";
     public const string Internal = "internal_error";
 
     private const int MaxMessageLength = 1000;

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using PocketCode.Bff.Builds.GitHub;
 using PocketCode.Bff.Projects;
+using PocketCode.Bff.Projects.Templates;
 using PocketCode.Accounts.Credentials;
 using PocketCode.Storage.Blobs;
 using PocketCode.Storage.Documents;
@@ -21,6 +22,7 @@ internal sealed partial class BuildOrchestrator(
     CredentialVault vault,
     GitHubGateway github,
     GitPusher git,
+    StarterTemplates templates,
     IOptions<BuildsOptions> options,
     ILogger<BuildOrchestrator> logger)
 {
@@ -131,9 +133,9 @@ internal sealed partial class BuildOrchestrator(
             [WorkflowContract.Inputs.ReleaseStatus] = build.ReleaseStatus,
             [WorkflowContract.Inputs.RolloutFraction] = BuildRules.FormatFraction(build.RolloutFraction),
             [WorkflowContract.Inputs.VersionCode] = build.VersionCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
+            [WorkflowContract.Inputs.VersionName] = build.VersionCode is { } code ? "1.0." + code.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty,
             [WorkflowContract.Inputs.NotesSince] = notesSince ?? string.Empty,
             [WorkflowContract.Inputs.ApplicationId] = project.ApplicationId,
-            [WorkflowContract.Inputs.GradleCacheUrl] = settings.GradleRemoteCacheUrl ?? string.Empty,
             [WorkflowContract.Inputs.BffUrl] = settings.ResolvePublicBaseUrl(),
             [WorkflowContract.Inputs.Audience] = settings.ResolveAudience(),
         };
@@ -204,7 +206,31 @@ internal sealed partial class BuildOrchestrator(
             files[relative] = new CommitFile(relative, _ => Task.FromResult<Stream>(File.OpenRead(path)));
         }
 
+        await AddGradleWrapperAsync(files, cancellationToken);
         return files.Values.OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// Adds the wrapper files a project lacks (so <c>./gradlew</c> runs) and refuses the push when
+    /// any <c>gradle-wrapper.jar</c> is not one Gradle published: the workflow would run it.
+    /// </summary>
+    private async Task AddGradleWrapperAsync(Dictionary<string, CommitFile> files, CancellationToken cancellationToken)
+    {
+        var wrapper = templates.GradleWrapper;
+        foreach (var file in wrapper.Files.Where(f => !files.ContainsKey(f.Path)))
+        {
+            files[file.Path] = new CommitFile(file.Path, _ => Task.FromResult<Stream>(new MemoryStream(file.Content, writable: false)));
+        }
+
+        foreach (var jar in files.Values.Where(f => GradleWrapper.IsJar(f.Path)))
+        {
+            await using var content = await jar.Open(cancellationToken);
+            if (!await wrapper.IsPublishedAsync(content, cancellationToken))
+            {
+                throw new BuildStepException(BuildErrors.GradleWrapperNotGradles,
+                    $"The project's '{jar.Path}' is not Gradle's wrapper: its SHA-256 matches none of the checksums Gradle publishes, so it could run anything in the build. Nothing was pushed. Delete the file (PocketCode then adds Gradle's own wrapper) or replace it with the gradle-wrapper.jar of a Gradle release, then build again.");
+            }
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Build {BuildId} failed at step {Step} ({Code})")]

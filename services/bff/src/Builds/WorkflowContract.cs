@@ -25,9 +25,9 @@ internal static class WorkflowContract
         public const string ReleaseStatus = "release_status";
         public const string RolloutFraction = "rollout_fraction";
         public const string VersionCode = "version_code";
+        public const string VersionName = "version_name";
         public const string NotesSince = "notes_since";
         public const string ApplicationId = "application_id";
-        public const string GradleCacheUrl = "gradle_cache_url";
         public const string BffUrl = "bff_url";
         public const string Audience = "audience";
     }
@@ -52,6 +52,10 @@ internal static class WorkflowContract
 /// A report from the workflow (<c>POST /v1/builds/{id}/events</c>, authenticated by the run's
 /// GitHub OIDC token). <see cref="RunId"/> must equal the token's <c>run_id</c>.
 /// </summary>
+/// <param name="ErrorCode">
+/// On a failure report, what the workflow recognised: <see cref="BuildErrors.VersionCodeUsed"/> when
+/// Google Play refused the version code (play-publish.sh; <see cref="VersionCode"/> is then the refused one).
+/// </param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record BuildEventRequest(
     string State,
@@ -59,7 +63,8 @@ internal sealed record BuildEventRequest(
     string? Step = null,
     string? Message = null,
     long? VersionCode = null,
-    string? ReleaseNotes = null);
+    string? ReleaseNotes = null,
+    string? ErrorCode = null);
 
 /// <summary>The workflow asks where to upload one artifact (<c>POST /v1/builds/{id}/artifact-uploads</c>).</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]

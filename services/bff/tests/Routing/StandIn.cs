@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using PocketCode.Testing;
@@ -46,16 +44,6 @@ public sealed class StandIn : IAsyncDisposable
         await app.StartAsync();
         standIn.Url = app.Urls.First();
         return standIn;
-    }
-
-    /// <summary>An address where nothing listens: connections are refused.</summary>
-    public static string RefusingUrl()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return $"http://127.0.0.1:{port}";
     }
 
     public async ValueTask DisposeAsync()

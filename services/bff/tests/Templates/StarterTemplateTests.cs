@@ -30,13 +30,14 @@ public sealed partial class StarterTemplateTests(ServiceFactory<Program> factory
         string[] expected =
         [
             ".gitignore", "settings.gradle.kts", "build.gradle.kts", "gradle.properties", "gradle/libs.versions.toml",
-            "gradle/wrapper/gradle-wrapper.properties", "app/build.gradle.kts", "app/src/main/AndroidManifest.xml",
+            "gradle/wrapper/gradle-wrapper.properties", "gradle/wrapper/gradle-wrapper.jar", "gradlew", "gradlew.bat", "app/build.gradle.kts", "app/src/main/AndroidManifest.xml",
             "app/src/main/java/com/example/tom_jerry2/MainActivity.kt", "app/src/main/res/values/strings.xml",
             "app/src/main/res/layout/activity_main.xml",
         ];
         Assert.All(expected, path => Assert.True(files.ContainsKey(path), $"missing {path}; have {string.Join(", ", files.Keys)}"));
-        Assert.DoesNotContain(files.Keys, path => path.EndsWith(".jar", StringComparison.Ordinal));
-        Assert.All(files, file => Assert.DoesNotContain("{{", file.Value, StringComparison.Ordinal));
+        // Gradle's wrapper jar is the only binary file (GradleWrapperTests checks it is Gradle's).
+        Assert.Equal(["gradle/wrapper/gradle-wrapper.jar"], files.Keys.Where(path => path.EndsWith(".jar", StringComparison.Ordinal)));
+        Assert.All(files.Where(file => !file.Key.EndsWith(".jar", StringComparison.Ordinal)), file => Assert.DoesNotContain("{{", file.Value, StringComparison.Ordinal));
         Assert.All(files.Keys, path => Assert.DoesNotContain("__PACKAGE_PATH__", path, StringComparison.Ordinal));
 
         foreach (var script in files.Keys.Where(p => p.EndsWith(".kts", StringComparison.Ordinal)))

@@ -32,17 +32,22 @@ internal sealed partial class StarterTemplates
 
     private readonly string _root;
     private readonly Lazy<Dictionary<string, IReadOnlyList<TemplateFile>>> _sources;
+    private readonly Lazy<GradleWrapper> _gradleWrapper;
 
     public StarterTemplates(IOptions<ProjectsOptions> options)
     {
         _root = options.Value.ResolveTemplatesPath();
         _sources = new Lazy<Dictionary<string, IReadOnlyList<TemplateFile>>>(Load);
+        _gradleWrapper = new Lazy<GradleWrapper>(() => GradleWrapper.Load(_root, EmptyActivity, _sources.Value[EmptyActivity]));
     }
+
+    /// <summary>Gradle's wrapper from the default template, and the checksums a project's wrapper jar must match.</summary>
+    public GradleWrapper GradleWrapper => _gradleWrapper.Value;
 
     public static bool IsKnown(string? id) => id is not null && Known.Contains(id, StringComparer.Ordinal);
 
-    /// <summary>Reads every known template once; throws naming the folder when one is missing or broken.</summary>
-    public void EnsureLoaded() => _ = _sources.Value;
+    /// <summary>Reads every known template and the wrapper checksums once; throws naming the folder or file when one is missing or broken.</summary>
+    public void EnsureLoaded() => _ = _gradleWrapper.Value;
 
     /// <summary>The template's files with the project's values filled in, paths relative to the project root.</summary>
     public IReadOnlyList<TemplateFile> Render(string templateId, string appName, string applicationId)
