@@ -20,14 +20,16 @@ internal sealed class BuildCacheOptions
 
     /// <summary>
     /// Largest entry a build may store. The default stays under Cloud Run's 32 MiB limit on HTTP/1
-    /// request bodies (cloud.google.com/run/quotas, read 2026-12-08); Gradle treats the 413 above
+    /// request bodies (cloud.google.com/run/quotas as quoted in zhaofengli/attic issue 122 and
+    /// simonw/datasette issue 749, read 2026-12-08); Gradle treats the 413 above
     /// it as "not stored" and goes on.
     /// </summary>
     public long MaxEntryBytes { get; set; } = 30 * 1024 * 1024;
 
     /// <summary>
     /// How long a cache credential lives: a GitHub-hosted job runs at most 6 hours
-    /// (docs.github.com, "Actions limits", read 2026-12-08), so one login covers the whole build.
+    /// (docs.github.com, "About billing for GitHub Actions", usage limits: "Each job in a workflow
+    /// can run for up to 6 hours of execution time", read 2026-12-08), so one login covers the build.
     /// </summary>
     public TimeSpan CredentialLifetime { get; set; } = TimeSpan.FromHours(6);
 
