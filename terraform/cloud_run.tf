@@ -129,6 +129,21 @@ resource "google_cloud_run_v2_service" "bff" {
           }
         }
       }
+      # The Gradle build cache (bucket GCS_BUCKET_PREFIX + "build-cache"): the key that signs the
+      # workflows' cache credentials, and the largest entry it stores.
+      env {
+        name = "BuildCache__SigningKey"
+        value_source {
+          secret_key_ref {
+            secret  = google_secret_manager_secret.build_cache_signing_key.secret_id
+            version = "latest"
+          }
+        }
+      }
+      env {
+        name  = "BuildCache__MaxEntryBytes"
+        value = var.build_cache_max_entry_bytes
+      }
     }
   }
 
@@ -136,6 +151,7 @@ resource "google_cloud_run_v2_service" "bff" {
     google_project_service.apis,
     google_secret_manager_secret_iam_member.bff_credentials_keys,
     google_secret_manager_secret_iam_member.bff_github_webhook_secret,
+    google_secret_manager_secret_iam_member.bff_build_cache_signing_key,
   ]
 }
 

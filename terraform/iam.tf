@@ -58,7 +58,8 @@ resource "google_storage_bucket_iam_member" "bff_build_artifacts" {
   member = "serviceAccount:${google_service_account.bff.email}"
 }
 
-# The BFF hands the users' build workflows signed URLs for the Gradle cache.
+# The BFF serves the Gradle build cache itself (/v1/build-cache/{key}), reading and writing the
+# entries of the owner a workflow's cache credential names; nothing else touches the bucket.
 resource "google_storage_bucket_iam_member" "bff_build_cache" {
   bucket = google_storage_bucket.build_cache.name
   role   = "roles/storage.objectUser"
@@ -81,6 +82,12 @@ resource "google_secret_manager_secret_iam_member" "bff_credentials_keys" {
 
 resource "google_secret_manager_secret_iam_member" "bff_github_webhook_secret" {
   secret_id = google_secret_manager_secret.github_webhook_secret.secret_id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.bff.email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "bff_build_cache_signing_key" {
+  secret_id = google_secret_manager_secret.build_cache_signing_key.secret_id
   role      = "roles/secretmanager.secretAccessor"
   member    = "serviceAccount:${google_service_account.bff.email}"
 }

@@ -22,6 +22,16 @@ resource "google_secret_manager_secret" "credentials_keys" {
   depends_on = [google_project_service.apis]
 }
 
+# BuildCache__SigningKey: base64 of 32 random bytes, the HMAC key of the build cache credentials
+# the BFF issues to workflow runs. A new version (and a redeploy) invalidates the ones issued.
+resource "google_secret_manager_secret" "build_cache_signing_key" {
+  secret_id = "build-cache-signing-key"
+  replication {
+    auto {}
+  }
+  depends_on = [google_project_service.apis]
+}
+
 # HMAC secret of the GitHub webhooks the BFF receives.
 resource "google_secret_manager_secret" "github_webhook_secret" {
   secret_id = "github-webhook-secret"

@@ -143,7 +143,9 @@ resource "google_storage_bucket" "marketplace_assets" {
   depends_on = [google_project_service.apis]
 }
 
-# Gradle build cache of the users' GitHub Actions builds: a cache, so entries expire quickly.
+# Gradle build cache of the users' GitHub Actions builds, served by the BFF at /v1/build-cache/
+# (objects {ownerUid}/{cacheKey}; no signed URLs, so no CORS). A cache, so entries expire quickly:
+# a later default-branch build stores what it still needs again.
 resource "google_storage_bucket" "build_cache" {
   name                        = "${var.bucket_prefix}build-cache"
   location                    = var.storage_location
@@ -153,7 +155,7 @@ resource "google_storage_bucket" "build_cache" {
 
   lifecycle_rule {
     condition {
-      age = 14
+      age = var.build_cache_retention_days
     }
     action {
       type = "Delete"

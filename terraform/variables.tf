@@ -101,6 +101,18 @@ variable "budget_currency" {
   default     = "EUR"
 }
 
+variable "build_cache_retention_days" {
+  description = "Age in days after which Gradle build-cache entries are deleted (a later main build stores them again)."
+  type        = number
+  default     = 14
+}
+
+variable "build_cache_max_entry_bytes" {
+  description = "Largest Gradle build-cache entry the BFF stores (BuildCache__MaxEntryBytes); Cloud Run refuses HTTP/1 request bodies over 32 MiB."
+  type        = number
+  default     = 31457280
+}
+
 variable "artifact_retention_days" {
   description = "Age in days after which build artifacts are deleted (they move to colder classes first)."
   type        = number

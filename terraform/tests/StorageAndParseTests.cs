@@ -35,7 +35,7 @@ public sealed class StorageAndParseTests
         var config = await TerraformConfig.LoadAsync();
         var buckets = Buckets(config);
 
-        foreach (var logical in BucketNames.All.Append("build-cache"))
+        foreach (var logical in BucketNames.All)
         {
             Assert.True(buckets.ContainsKey(logical), $"terraform/storage.tf has no bucket named ${{var.bucket_prefix}}{logical} (the services use GCS_BUCKET_PREFIX + '{logical}').");
         }
@@ -79,10 +79,32 @@ public sealed class StorageAndParseTests
     }
 
     [Fact]
+    public async Task Build_cache_entries_are_deleted_after_the_retention_days_and_only_the_bff_may_touch_them()
+    {
+        var config = await TerraformConfig.LoadAsync();
+        var rules = Rules(config, Buckets(config)[BucketNames.BuildCache]).ToList();
+
+        // The cache is rebuilt by the next default-branch build, so it never moves to colder
+        // classes (their minimum storage durations would outlive the entries); it is deleted.
+        var deletion = Assert.Single(rules, r => r.Action == "Delete");
+        Assert.Equal(["age"], deletion.Condition);
+        Assert.InRange(deletion.Age, 1, 90);
+        Assert.DoesNotContain(rules, r => r.Action == "SetStorageClass");
+
+        var members = config.Resources("google_storage_bucket_iam_member")
+            .Where(pair => TerraformConfig.Text(pair.Value, "bucket") == "${google_storage_bucket.build_cache.name}")
+            .Select(pair => TerraformConfig.Text(pair.Value, "member"))
+            .ToList();
+        Assert.Equal(["serviceAccount:${google_service_account.bff.email}"], members);
+    }
+
+    [Fact]
     public async Task Buckets_the_app_uploads_to_allow_cors_for_signed_urls()
     {
         var config = await TerraformConfig.LoadAsync();
-        foreach (var logical in BucketNames.All)
+
+        // The build cache is served by the BFF itself: no signed URL, no browser, no CORS.
+        foreach (var logical in BucketNames.All.Where(b => b != BucketNames.BuildCache))
         {
             var cors = TerraformConfig.Blocks(Buckets(config)[logical], "cors").ToList();
             Assert.True(cors.Count > 0, $"bucket {logical}: signed uploads from the app need a cors block.");

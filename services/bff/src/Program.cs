@@ -1,4 +1,5 @@
 using PocketCode.Bff.Assets;
+using PocketCode.Bff.BuildCache;
 using PocketCode.Bff.Builds;
 using PocketCode.Bff.Credentials;
 using PocketCode.Bff.Home;
@@ -19,6 +20,7 @@ builder.Services.AddServiceRoutes();
 builder.Services.AddHome();
 builder.Services.AddAssetInstalls();
 builder.Services.AddBuilds();
+builder.Services.AddBuildCache();
 builder.Services.AddNotifications();
 
 var app = builder.Build();
@@ -33,6 +35,7 @@ app.MapProjects();
 app.MapHome();
 app.MapAssetInstalls();
 app.MapBuilds();
+app.MapBuildCache();
 app.MapNotifications();
 app.MapServiceRoutes();
 

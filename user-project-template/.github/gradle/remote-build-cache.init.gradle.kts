@@ -1,14 +1,20 @@
-// Applied by android-publish.yml with --init-script: when GRADLE_REMOTE_CACHE_URL is set (a
-// dispatch input the BFF fills from its configuration, pointing at an HTTP build-cache node or bucket gateway), Gradle reads task
-// outputs from it and, on the main branch, writes them back. Without it only the local cache
-// (kept between runs by gradle/actions/setup-gradle) is used.
-val remoteCacheUrl: String? = System.getenv("GRADLE_REMOTE_CACHE_URL")
-if (!remoteCacheUrl.isNullOrBlank()) {
+// Applied by android-publish.yml with --init-script. .github/scripts/build-cache-login.sh puts
+// the PocketCode BFF's build cache in the environment: the URL (${bff_url}/v1/build-cache/), a
+// Basic credential of this build's owner (entries live under the owner's prefix, so no other
+// user's build reads or writes them) and whether this run may write (only runs of the default
+// branch). Without them (the BFF has no cache, or the login failed) only the local cache (kept
+// between runs by gradle/actions/setup-gradle) is used.
+val cacheUrl: String? = System.getenv("POCKETCODE_BUILD_CACHE_URL")
+if (!cacheUrl.isNullOrBlank()) {
     gradle.settingsEvaluated {
         buildCache {
             remote(HttpBuildCache::class.java) {
-                setUrl(java.net.URI(remoteCacheUrl))
-                isPush = System.getenv("GRADLE_REMOTE_CACHE_PUSH") == "true"
+                setUrl(java.net.URI(cacheUrl))
+                isPush = System.getenv("POCKETCODE_BUILD_CACHE_PUSH") == "true"
+                credentials {
+                    username = System.getenv("POCKETCODE_BUILD_CACHE_USER")
+                    password = System.getenv("POCKETCODE_BUILD_CACHE_PASSWORD")
+                }
             }
         }
     }

@@ -45,7 +45,10 @@ public static class BucketNames
     public const string BuildArtifacts = "build-artifacts";
     public const string MarketplaceAssets = "marketplace-assets";
 
-    public static IReadOnlyList<string> All { get; } = [ProjectSourceFiles, BuildArtifacts, MarketplaceAssets];
+    /// <summary>The BFF's Gradle remote build cache: <c>{ownerUid}/{cacheKey}</c>, expired by a bucket lifecycle rule.</summary>
+    public const string BuildCache = "build-cache";
+
+    public static IReadOnlyList<string> All { get; } = [ProjectSourceFiles, BuildArtifacts, MarketplaceAssets, BuildCache];
 }
 
 public static class SignedUrls

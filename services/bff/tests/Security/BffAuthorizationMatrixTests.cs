@@ -47,6 +47,9 @@ public sealed class BffAuthorizationMatrixTests(BffMatrixFactory factory)
         ["POST /v1/builds/{id}/events"] = "the build runner authenticates with a GitHub Actions OIDC token bound to the build",
         ["POST /v1/builds/{id}/artifact-uploads"] = "the build runner authenticates with a GitHub Actions OIDC token bound to the build",
         ["POST /v1/github/webhooks"] = "GitHub signs the body with the webhook secret (X-Hub-Signature-256)",
+        ["POST /v1/build-cache/sessions"] = "the build runner authenticates with a GitHub Actions OIDC token bound to the build",
+        ["GET /v1/build-cache/{key}"] = "Gradle sends the HMAC-signed cache credential of a build's owner (HTTP Basic)",
+        ["PUT /v1/build-cache/{key}"] = "Gradle sends the HMAC-signed cache credential of a build's owner (HTTP Basic)",
     };
 
     protected override IReadOnlyDictionary<string, string> DependentOperations { get; } = new Dictionary<string, string>
