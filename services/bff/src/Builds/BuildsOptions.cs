@@ -29,9 +29,6 @@ internal sealed class BuildsOptions
     /// <summary>HMAC secret of the GitHub webhooks (<c>GITHUB_WEBHOOK_SECRET</c>); without it the webhook endpoint answers 503.</summary>
     public string? WebhookSecret { get; set; }
 
-    /// <summary>Remote Gradle build cache the workflow uses (an HTTP cache node or bucket gateway); empty = none.</summary>
-    public string? GradleRemoteCacheUrl { get; set; }
-
     /// <summary>Folder of the workflow template; default <c>user-project-template</c> next to the service.</summary>
     public string? TemplatePath { get; set; }
 

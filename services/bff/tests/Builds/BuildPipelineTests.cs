@@ -48,6 +48,7 @@ public abstract class BuildPipelineTestsBase<TFixture>(TFixture fixture)
         Assert.Equal("1", inputs.GetProperty("version_code").GetString());
         Assert.Equal(1, build.GetProperty("versionCode").GetInt64());
         Assert.Equal("1.0.1", build.GetProperty("versionName").GetString());
+        Assert.Equal("1.0.1", inputs.GetProperty("version_name").GetString());
         Assert.Equal(BuildsFixture.Audience, inputs.GetProperty("audience").GetString());
         Assert.Equal(BuildsFixture.Audience, inputs.GetProperty("bff_url").GetString());
 

@@ -69,7 +69,8 @@ public sealed partial class WorkflowTemplateTests(BuildsFixture fixture) : IClas
 
         var orchestrator = fixture.Factory.Services.GetRequiredService<BuildOrchestrator>();
         var now = DateTimeOffset.UtcNow;
-        var build = new Build("b", "u", "p", BuildStates.Pushing, "internal", "completed", null, 42, null, null, null, null, null, [], null, null, null, [], now, now);
+        // As BuildDocuments.NewBuild stores it: the code and name are fixed when the build is created.
+        var build = new Build("b", "u", "p", BuildStates.Pushing, "internal", "completed", null, 42, null, null, null, null, null, [], null, null, null, [], now, now, ApplicationId: "com.example.app", VersionName: "1.0.42");
         var project = new Project("p", "u", "App", "com.example.app", "empty-activity", ProjectStates.Active, now, now, now, null, null, now);
         var sent = orchestrator.DispatchInputs(build, project, notesSince: null);
 
