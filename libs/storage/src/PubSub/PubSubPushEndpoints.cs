@@ -78,7 +78,13 @@ public static class PubSubPushEndpoints
         var attributes = message.Attributes ?? [];
         // Items published by this adapter carry their id; any other message is keyed by Pub/Sub's.
         var id = attributes.Remove(PubSubNames.IdAttribute, out var ownId) ? ownId : message.MessageId ?? "";
-        var item = new WorkItem(queue, id, message.Data ?? [], attributes, string.IsNullOrEmpty(message.OrderingKey) ? null : message.OrderingKey, body.DeliveryAttempt);
+        attributes.Remove(PubSubNames.OrderingKeyAttribute, out var orderingKey);
+        if (!string.IsNullOrEmpty(message.OrderingKey))
+        {
+            orderingKey = message.OrderingKey;
+        }
+
+        var item = new WorkItem(queue, id, message.Data ?? [], attributes, string.IsNullOrEmpty(orderingKey) ? null : orderingKey, body.DeliveryAttempt);
         var delivery = services.GetRequiredService<WorkDelivery>();
         var done = dead
             ? await delivery.DeadLetterAsync(item, context.RequestAborted)

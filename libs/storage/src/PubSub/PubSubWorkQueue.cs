@@ -25,6 +25,9 @@ public static class PubSubNames
 
     /// <summary>The attribute carrying <see cref="WorkItem.Id"/> (Pub/Sub assigns its own message ids).</summary>
     public const string IdAttribute = WorkQueueNames.ReservedAttributePrefix + "id";
+
+    /// <summary>The attribute repeating the ordering key, so the handler sees it on every transport.</summary>
+    public const string OrderingKeyAttribute = WorkQueueNames.ReservedAttributePrefix + "ordering-key";
 }
 
 /// <summary>
@@ -90,6 +93,11 @@ internal sealed class PubSubWorkQueue : IWorkQueue, IDisposable
         }
 
         pubsubMessage.Attributes[PubSubNames.IdAttribute] = message.Id;
+        if (message.OrderingKey is not null)
+        {
+            // Also as an attribute: the emulator's push body leaves the message's orderingKey out.
+            pubsubMessage.Attributes[PubSubNames.OrderingKeyAttribute] = message.OrderingKey;
+        }
         var request = new PublishRequest { Topic = PubSubNames.Topic(_options, queue) };
         request.Messages.Add(pubsubMessage);
         await Publisher.PublishAsync(request, cancellationToken: cancellationToken);
