@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using PocketCode.Storage.Sqlite;
 
 namespace PocketCode.Storage.Queues;
 
@@ -21,16 +22,7 @@ internal sealed class SqliteWorkQueue : IWorkQueue
     {
         ArgumentNullException.ThrowIfNull(options);
         _time = time;
-        var fullPath = Path.GetFullPath(options.DatabasePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
-        // The same connection settings as SqliteDocumentStore, so both share the file's WAL journal.
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = fullPath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            DefaultTimeout = 30,
-        }.ToString();
+        _connectionString = SqliteDocumentStore.ConnectionStringFor(options.DatabasePath);
         using var connection = Open();
         Execute(connection, """
             PRAGMA journal_mode = WAL;
