@@ -40,16 +40,27 @@ internal sealed partial class WorkDelivery(IServiceScopeFactory scopes, WorkQueu
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.HandlerTimeout);
+        Task? running = null;
         try
         {
+            running = run(handler, timeout.Token);
             // WaitAsync: a handler that ignores its token still cannot hold the delivery past the timeout.
-            await run(handler, timeout.Token).WaitAsync(options.HandlerTimeout, cancellationToken);
+            await running.WaitAsync(options.HandlerTimeout, cancellationToken);
             return true;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             LogFailed(ex, dead ? "dead-letter handler" : "handler", item.Queue, item.Id, item.Attempt);
             return false;
+        }
+        finally
+        {
+            // WaitAsync's timer can beat CancelAfter's, and disposing the source would then leave the
+            // overrunning handler uncancelled: tell it to stop first.
+            if (running is { IsCompleted: false })
+            {
+                await timeout.CancelAsync();
+            }
         }
     }
 

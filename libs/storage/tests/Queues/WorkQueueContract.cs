@@ -73,10 +73,12 @@ public abstract class WorkQueueContract
     [Fact]
     public async Task Item_whose_handler_overruns_the_timeout_is_redelivered()
     {
+        var firstCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var handler = new RecordingHandler(async (_, attempt, ct) =>
         {
             if (attempt == 1)
             {
+                using var signal = ct.Register(() => firstCancelled.TrySetResult());
                 await Task.Delay(Timeout.Infinite, ct); // Hangs until the queue gives up on it.
             }
         });
@@ -87,6 +89,8 @@ public abstract class WorkQueueContract
 
         await handler.WaitUntilAsync(() => !handler.Deliveries.IsEmpty, "the second attempt to succeed");
         Assert.Equal(2, handler.AttemptsOf(id));
+        // The overrunning attempt was told to stop (not merely outlived by a lease or a redelivery).
+        await firstCancelled.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
     }
 
     [Fact]
