@@ -25,15 +25,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
     public SqliteDocumentStore(SqliteDocumentStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var fullPath = Path.GetFullPath(options.DatabasePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = fullPath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            DefaultTimeout = 30,
-        }.ToString();
+        _connectionString = ConnectionStringFor(options.DatabasePath);
 
         using var connection = Open();
         var hadArrayEntries = TableExists(connection, "document_array_entries");
@@ -63,6 +55,23 @@ public sealed class SqliteDocumentStore : IDocumentStore
         {
             BackfillArrayEntries(connection);
         }
+    }
+
+    /// <summary>
+    /// How every user of the embedded file connects (this store and the embedded work queue), so all
+    /// share its WAL journal and wait the same on each other's write lock; creates the folder.
+    /// </summary>
+    internal static string ConnectionStringFor(string databasePath)
+    {
+        var fullPath = Path.GetFullPath(databasePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        return new SqliteConnectionStringBuilder
+        {
+            DataSource = fullPath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
     }
 
     public Task<DocumentSnapshot?> GetAsync(string path, CancellationToken cancellationToken = default)
