@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Protocols;
-using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
+using PocketCode.Platform.Auth;
 using PocketCode.Storage.Queues;
 
 namespace PocketCode.Storage.PubSub;
@@ -12,66 +10,39 @@ namespace PocketCode.Storage.PubSub;
 /// authenticate-push-subscriptions, read 2026-12-08: RS256 JWT with <c>iss</c>
 /// https://accounts.google.com, <c>aud</c> the subscription's audience, <c>email</c> the push
 /// service account and <c>email_verified</c> true): signature against the issuer's published keys
-/// (OpenID configuration, cached and refreshed by Microsoft.IdentityModel), issuer, audience =
+/// (<see cref="OidcTokenValidator"/>), issuer, audience =
 /// the endpoint's URL, lifetime, and the email claims.
 /// </summary>
 internal sealed class PushTokenValidator
 {
     private readonly WorkQueueOptions _options;
-    private readonly ConfigurationManager<OpenIdConnectConfiguration> _configuration;
-    private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
-    private readonly string[] _issuers;
+    private readonly OidcTokenValidator _tokens;
 
     public PushTokenValidator(WorkQueueOptions options)
     {
         _options = options;
-        var issuer = options.PushTokenIssuer.ToString().TrimEnd('/');
         // Google's ID tokens carry either form of its issuer.
-        _issuers = options.PushTokenIssuer == WorkQueueOptions.GoogleIssuer ? [issuer, "accounts.google.com"] : [issuer];
-        _configuration = new ConfigurationManager<OpenIdConnectConfiguration>(
-            issuer + "/.well-known/openid-configuration",
-            new OpenIdConnectConfigurationRetriever(),
-            new HttpDocumentRetriever { RequireHttps = !options.PushTokenIssuer.IsLoopback });
+        _tokens = options.PushTokenIssuer == WorkQueueOptions.GoogleIssuer
+            ? new OidcTokenValidator(options.PushTokenIssuer, "accounts.google.com")
+            : new OidcTokenValidator(options.PushTokenIssuer);
     }
 
     /// <summary>Null when the request carries a valid push token for <paramref name="audience"/>; else why not (for the 401).</summary>
     public async Task<string?> CheckAsync(HttpRequest request, string audience, CancellationToken cancellationToken)
     {
-        var header = request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= 7)
+        if (OidcTokenValidator.BearerToken(request) is not { } token)
         {
             return "Push requests need Pub/Sub's OIDC token as 'Authorization: Bearer <token>'.";
         }
 
-        var token = header[7..].Trim();
-        OpenIdConnectConfiguration configuration;
+        TokenValidationResult result;
         try
         {
-            configuration = await _configuration.GetConfigurationAsync(cancellationToken);
+            result = await _tokens.ValidateAsync(token, audience, cancellationToken);
         }
         catch (InvalidOperationException)
         {
             return "The token issuer's signing keys cannot be fetched right now.";
-        }
-
-        var parameters = new TokenValidationParameters
-        {
-            ValidIssuers = _issuers,
-            ValidAudience = audience,
-            IssuerSigningKeys = configuration.SigningKeys,
-            ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
-            RequireSignedTokens = true,
-            RequireExpirationTime = true,
-            ValidateLifetime = true,
-            ClockSkew = TimeSpan.FromSeconds(30),
-        };
-        var result = await _handler.ValidateTokenAsync(token, parameters);
-        if (!result.IsValid && result.Exception is SecurityTokenSignatureKeyNotFoundException)
-        {
-            // The issuer rotated its keys: refetch once.
-            _configuration.RequestRefresh();
-            parameters.IssuerSigningKeys = (await _configuration.GetConfigurationAsync(cancellationToken)).SigningKeys;
-            result = await _handler.ValidateTokenAsync(token, parameters);
         }
 
         if (!result.IsValid)

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.JsonWebTokens;
 using PocketCode.Bff.Builds;
 using PocketCode.Bff.Builds.GitHub;
 using PocketCode.Bff.Projects;
@@ -25,7 +24,7 @@ internal sealed class BuildCacheSessions(
     TimeProvider clock)
 {
     /// <summary>The branch the BFF pushes and dispatches on (the dispatch's <c>ref</c>).</summary>
-    public const string DefaultBranchRef = "refs/heads/main";
+    public const string DefaultBranchRef = "refs/heads/" + WorkflowContract.Branch;
 
     public async Task<BuildCacheSession> CreateAsync(HttpRequest request, string buildId, CancellationToken cancellationToken)
     {
@@ -46,21 +45,10 @@ internal sealed class BuildCacheSessions(
 
         var project = await projects.GetOwnedAsync(build.OwnerUid, build.ProjectId, cancellationToken);
         var ownRepository = project.GithubRepo is { } repo && string.Equals($"{repo.Owner}/{repo.Name}", caller.Repository, StringComparison.OrdinalIgnoreCase);
-        var push = ownRepository && string.Equals(RefOf(request), DefaultBranchRef, StringComparison.Ordinal);
+        var push = ownRepository && string.Equals(caller.Ref, DefaultBranchRef, StringComparison.Ordinal);
 
         var expiresAt = clock.GetUtcNow() + settings.CredentialLifetime;
         var (username, password) = credentials.Issue(new BuildCacheGrant(build.OwnerUid, caller.Repository, build.Id, push, expiresAt));
         return new BuildCacheSession(builds.Value.ResolvePublicBaseUrl() + BuildCacheEndpoints.EntriesPath + "/", username, password, push, expiresAt);
-    }
-
-    /// <summary>
-    /// The <c>ref</c> claim of the bearer token <see cref="GitHubOidcValidator"/> has just
-    /// verified (signature, issuer, audience, lifetime); the validator returns only the repository
-    /// and run, so the claim is read from the same, already trusted, token.
-    /// </summary>
-    private static string? RefOf(HttpRequest request)
-    {
-        var header = request.Headers.Authorization.ToString();
-        return new JsonWebToken(header[7..].Trim()).TryGetPayloadValue<string>("ref", out var value) ? value : null;
     }
 }
