@@ -28,6 +28,10 @@ internal sealed class BuildCacheCredentials(IOptions<BuildCacheOptions> options,
     // Separates this MAC from any other use of the key, should it ever sign something else.
     private static readonly byte[] Purpose = Encoding.ASCII.GetBytes("pocketcode-build-cache-credential\n");
 
+    // Decoded once, not per cache request: a build sends hundreds of them. Lazy because the key
+    // exists only when the cache is enabled (validated at start-up).
+    private readonly Lazy<byte[]> _signingKey = new(() => options.Value.SigningKeyBytes());
+
     public (string Username, string Password) Issue(BuildCacheGrant grant)
     {
         if (new[] { grant.OwnerUid, grant.Repository, grant.BuildId }.Any(f => f.Contains('\n', StringComparison.Ordinal)))
@@ -80,7 +84,7 @@ internal sealed class BuildCacheCredentials(IOptions<BuildCacheOptions> options,
         var data = new byte[Purpose.Length + Encoding.ASCII.GetByteCount(encodedPayload)];
         Purpose.CopyTo(data, 0);
         Encoding.ASCII.GetBytes(encodedPayload, data.AsSpan(Purpose.Length));
-        return HMACSHA256.HashData(options.Value.SigningKeyBytes(), data);
+        return HMACSHA256.HashData(_signingKey.Value, data);
     }
 
     private static (string Username, string Password) SplitBasic(string parameter)
