@@ -1,4 +1,3 @@
-using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using V1 = Google.Cloud.Firestore.V1;
@@ -21,39 +20,14 @@ internal sealed class FirestoreChannel : IDisposable
     /// <param name="databaseName"><c>projects/{project}/databases/{database}</c>.</param>
     public FirestoreChannel(FirestoreStoreOptions options, string databaseName)
     {
-        var handler = new SocketsHttpHandler
-        {
-            // One HTTP/2 connection caps concurrent streams (100 by default); bursts of parallel
-            // calls would otherwise queue behind it.
-            EnableMultipleHttp2Connections = true,
-            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-            KeepAlivePingDelay = TimeSpan.FromSeconds(60),
-            KeepAlivePingTimeout = TimeSpan.FromSeconds(30),
-        };
-
         var emulator = string.IsNullOrWhiteSpace(options.EmulatorHost) ? null : options.EmulatorHost.Trim();
         if (emulator is null)
         {
             _tokenSource = options.TokenSource ?? new MetadataServerTokenSource();
             _ownsTokenSource = options.TokenSource is null;
-            _channel = GrpcChannel.ForAddress(ProductionAddress, new GrpcChannelOptions
-            {
-                HttpHandler = handler,
-                DisposeHttpClient = true,
-                ThrowOperationCanceledOnCancellation = true,
-                Credentials = ChannelCredentials.Create(ChannelCredentials.SecureSsl, CallCredentials.FromInterceptor(AddAccessTokenAsync)),
-            });
         }
-        else
-        {
-            _channel = GrpcChannel.ForAddress(emulator.Contains("://", StringComparison.Ordinal) ? emulator : "http://" + emulator, new GrpcChannelOptions
-            {
-                HttpHandler = handler,
-                DisposeHttpClient = true,
-                ThrowOperationCanceledOnCancellation = true,
-                Credentials = ChannelCredentials.Insecure,
-            });
-        }
+
+        _channel = GoogleGrpcChannels.Create(ProductionAddress, emulator, _tokenSource);
 
         // Google's front end routes by this header. It is parsed like a query string, hence the encoding
         // ('/' may stay as it is, and keeps the value readable).
@@ -81,13 +55,5 @@ internal sealed class FirestoreChannel : IDisposable
         {
             (_tokenSource as IDisposable)?.Dispose();
         }
-    }
-
-    private async Task AddAccessTokenAsync(AuthInterceptorContext context, Metadata metadata)
-    {
-        // Never cached here when it failed: the source retries on the next call, so readiness recovers
-        // once the metadata server answers.
-        var token = await _tokenSource!.GetAccessTokenAsync(context.CancellationToken);
-        metadata.Add("authorization", "Bearer " + token);
     }
 }

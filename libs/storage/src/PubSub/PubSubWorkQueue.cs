@@ -1,6 +1,5 @@
 using Google.Cloud.PubSub.V1;
 using Google.Protobuf;
-using Grpc.Core;
 using Grpc.Net.Client;
 using PocketCode.Storage.Firestore;
 using PocketCode.Storage.Queues;
@@ -49,30 +48,12 @@ internal sealed class PubSubWorkQueue : IWorkQueue, IDisposable
     public PubSubWorkQueue(WorkQueueOptions options)
     {
         _options = options;
-        var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan };
-        var emulator = options.EmulatorHost;
-        if (emulator is null)
+        if (string.IsNullOrWhiteSpace(options.EmulatorHost))
         {
             _tokenSource = new MetadataServerTokenSource();
-            var source = _tokenSource;
-            _channel = GrpcChannel.ForAddress(ProductionAddress, new GrpcChannelOptions
-            {
-                HttpHandler = handler,
-                DisposeHttpClient = true,
-                Credentials = ChannelCredentials.Create(ChannelCredentials.SecureSsl, CallCredentials.FromInterceptor(async (context, metadata) =>
-                    metadata.Add("authorization", "Bearer " + await source.GetAccessTokenAsync(context.CancellationToken)))),
-            });
-        }
-        else
-        {
-            _channel = GrpcChannel.ForAddress(emulator.Contains("://", StringComparison.Ordinal) ? emulator : "http://" + emulator, new GrpcChannelOptions
-            {
-                HttpHandler = handler,
-                DisposeHttpClient = true,
-                Credentials = ChannelCredentials.Insecure,
-            });
         }
 
+        _channel = GoogleGrpcChannels.Create(ProductionAddress, options.EmulatorHost, _tokenSource);
         Publisher = new Publisher.PublisherClient(_channel);
         Subscriber = new Subscriber.SubscriberClient(_channel);
     }
